@@ -1,0 +1,294 @@
+//! Inserting jobs: one multi-row INSERT per batch. Batches without unique claims are a single statement
+//! (atomic on its own); batches with claims run in one transaction that takes a transaction-scoped advisory
+//! lock per unique key, reads the holders `FOR UPDATE`, decides every item, cancels replaced holders and
+//! inserts.
+
+use super::errors::{db, unique_violation};
+use super::rows::{doc_column_names, doc_column_values, job_columns, job_doc, job_from_row};
+use super::PostgresBackend;
+use crate::backend::*;
+use crate::level0_core::state;
+use crate::model::job::{Job, JobState};
+use crate::model::time::Timestamp;
+use sqlx::{PgConnection, Row};
+use std::collections::{HashMap, HashSet};
+
+/// States covered by the partial unique index `jobs_unique_slot_idx`.
+const INDEXED_UNIQUE_STATES: [JobState; 5] =
+    [JobState::Available, JobState::Active, JobState::Scheduled, JobState::Retryable, JobState::Pending];
+
+/// The index slot of a claim: only claims that conflict exactly when the index would.
+fn unique_slot(claim: &UniqueClaim) -> Option<String> {
+    let states: HashSet<JobState> = claim.states.iter().copied().collect();
+    let default: HashSet<JobState> = INDEXED_UNIQUE_STATES.into_iter().collect();
+    (claim.period_ms.is_none() && states == default).then(|| claim.key.clone())
+}
+
+fn holder_conflicts(holder: &Job, claim: &UniqueClaim, now: Timestamp) -> bool {
+    claim.states.contains(&holder.state)
+        && claim
+            .period_ms
+            .is_none_or(|p| now.timestamp_millis() < holder.created_at.timestamp_millis() + p as i64)
+}
+
+/// One row to insert: the job and, when it carries a unique claim, the claim's key and index slot.
+pub(super) struct NewRow {
+    pub job: Job,
+    pub key: Option<String>,
+    pub slot: Option<String>,
+}
+
+impl NewRow {
+    pub fn plain(job: Job) -> Self {
+        Self { job, key: None, slot: None }
+    }
+}
+
+/// Inserts `rows` in order, taking FIFO sequences in that order, records their queues and notifies
+/// listeners. Fails with the database error (a unique violation names the index).
+pub(super) async fn insert_rows(conn: &mut PgConnection, rows: &[NewRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut docs = Vec::with_capacity(rows.len());
+    for row in rows {
+        docs.push(job_doc(&row.job).map_err(|e| sqlx::Error::Protocol(e.to_string()))?);
+    }
+    let keys: Vec<Option<String>> = rows.iter().map(|r| r.key.clone()).collect();
+    let slots: Vec<Option<String>> = rows.iter().map(|r| r.slot.clone()).collect();
+    let sql = format!(
+        "WITH input AS (
+             SELECT u.doc::json AS d, u.key, u.slot, u.ord
+             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(doc, key, slot, ord)
+         ),
+         ins AS (
+             INSERT INTO jobs (id, {cols}, seq, unique_slot)
+             SELECT i.d->>'id', {vals}, nextval('job_seq'), i.slot FROM input i ORDER BY i.ord
+             RETURNING queue, state,
+                 CASE WHEN state = 'available' THEN notify_ready(queue)
+                      WHEN state IN ('scheduled', 'retryable') THEN notify_schedule() END AS notified
+         ),
+         known AS (
+             INSERT INTO queues (name) SELECT DISTINCT queue FROM ins ON CONFLICT (name) DO NOTHING
+         )
+         SELECT count(*) FROM ins",
+        cols = doc_column_names(),
+        vals = doc_column_values("i.d").replace("i.d->>'unique_key'", "COALESCE(i.key, i.d->>'unique_key')"),
+    );
+    sqlx::query(&sql).bind(&docs).bind(&keys).bind(&slots).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// What to do with one item of a batch.
+enum Plan {
+    Create,
+    Existing(Job),
+    /// Existing holder created earlier in this batch (index).
+    ExistingInBatch(usize),
+    Replace(Job),
+}
+
+impl PostgresBackend {
+    pub(super) async fn insert_jobs(&self, items: Vec<NewJob>, now: Timestamp) -> BackendResult<Vec<Inserted>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let result = if items.iter().any(|i| i.unique.is_some()) {
+            self.insert_with_claims(&items, now).await
+        } else {
+            let rows: Vec<NewRow> = items.iter().map(|i| NewRow::plain(i.job.clone())).collect();
+            let mut conn = self.pool.acquire().await.map_err(db)?;
+            match insert_rows(&mut conn, &rows).await {
+                Ok(()) => Ok(items.into_iter().map(|i| Inserted::Created(i.job)).collect()),
+                Err(err) => Err(self.explain_insert_failure(&items, err).await),
+            }
+        };
+        if let Ok(out) = &result {
+            self.signal_inserted(out);
+        }
+        result
+    }
+
+    fn signal_inserted(&self, out: &[Inserted]) {
+        for inserted in out {
+            match inserted {
+                Inserted::Created(j) | Inserted::Replaced(j, _) if j.state == JobState::Available => self.ready.bump(),
+                Inserted::Created(j) | Inserted::Replaced(j, _)
+                    if matches!(j.state, JobState::Scheduled | JobState::Retryable) =>
+                {
+                    self.schedule.bump()
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Turns a failed insert into `DuplicateId` (which item) when an id was taken; otherwise a db error.
+    async fn explain_insert_failure(&self, items: &[NewJob], err: sqlx::Error) -> BackendError {
+        if unique_violation(&err).as_deref() != Some("jobs_pkey") {
+            return db(err);
+        }
+        let mut seen = HashSet::new();
+        for (index, item) in items.iter().enumerate() {
+            if !seen.insert(item.job.id.as_str()) {
+                return BackendError::DuplicateId { index, id: item.job.id.clone() };
+            }
+        }
+        let ids: Vec<String> = items.iter().map(|i| i.job.id.clone()).collect();
+        let taken: HashSet<String> = match sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&self.pool)
+            .await
+        {
+            Ok(taken) => taken.into_iter().collect(),
+            Err(e) => return db(e),
+        };
+        match items.iter().position(|i| taken.contains(&i.job.id)) {
+            Some(index) => BackendError::DuplicateId { index, id: items[index].job.id.clone() },
+            None => db(err),
+        }
+    }
+
+    async fn insert_with_claims(&self, items: &[NewJob], now: Timestamp) -> BackendResult<Vec<Inserted>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let keys: Vec<String> = items.iter().filter_map(|i| i.unique.as_ref().map(|c| c.key.clone())).collect();
+        // Serialise every writer of these keys until commit; sorted so two batches cannot deadlock.
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(k) FROM (
+                 SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key
+             ) keys ORDER BY k",
+        )
+        .bind(&keys)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let holders_sql = format!(
+            "SELECT {cols}, j.unique_key FROM jobs j WHERE j.unique_key = ANY($1)
+             ORDER BY j.created_at DESC, j.seq DESC FOR UPDATE",
+            cols = job_columns("j")
+        );
+        let holder_rows = sqlx::query(&holders_sql).bind(&keys).fetch_all(&mut *tx).await.map_err(db)?;
+        // Newest first: the latest holder of each key is the one a new claim is checked against.
+        let mut latest: HashMap<String, Job> = HashMap::new();
+        for row in &holder_rows {
+            let job = job_from_row(row)?;
+            let key: Option<String> = row.try_get("unique_key").map_err(db)?;
+            if let Some(key) = key {
+                latest.entry(key).or_insert(job);
+            }
+        }
+        let ids: Vec<String> = items.iter().map(|i| i.job.id.clone()).collect();
+        let taken: HashSet<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
+
+        let plans = plan(items, &latest, &taken, now)?;
+
+        // Cancel replaced holders first: the partial unique index must not see them as live.
+        let mut cancelled = HashMap::new();
+        for plan in &plans {
+            if let Plan::Replace(holder) = plan {
+                let done = state::cancel(holder.clone(), now);
+                let update = JobUpdate { guard: Guard::lease(holder), job: done };
+                let applied = super::transitions::apply_updates(&mut tx, &[update]).await?;
+                match applied.into_iter().next() {
+                    Some(UpdateOutcome::Applied(job)) => {
+                        cancelled.insert(holder.id.clone(), job);
+                    }
+                    _ => return Err(BackendError::Internal(format!("locked holder {} changed", holder.id))),
+                }
+            }
+        }
+        let rows: Vec<NewRow> = items
+            .iter()
+            .zip(&plans)
+            .filter(|(_, p)| matches!(p, Plan::Create | Plan::Replace(_)))
+            .map(|(i, _)| NewRow {
+                job: i.job.clone(),
+                key: i.unique.as_ref().map(|c| c.key.clone()),
+                slot: i.unique.as_ref().and_then(unique_slot),
+            })
+            .collect();
+        if let Err(err) = insert_rows(&mut tx, &rows).await {
+            drop(tx);
+            return Err(self.explain_insert_failure(items, err).await);
+        }
+        tx.commit().await.map_err(db)?;
+
+        let mut out: Vec<Inserted> = Vec::with_capacity(items.len());
+        for (item, plan) in items.iter().zip(plans) {
+            out.push(match plan {
+                Plan::Create => Inserted::Created(item.job.clone()),
+                Plan::Existing(holder) => Inserted::Existing(holder),
+                Plan::ExistingInBatch(i) => Inserted::Existing(items[i].job.clone()),
+                Plan::Replace(holder) => {
+                    let old = cancelled.remove(&holder.id).unwrap_or(holder);
+                    Inserted::Replaced(item.job.clone(), old)
+                }
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Decides every item in order against the latest stored holder of its key and earlier items of the batch
+/// (the same rules as the memory backend); the first `DuplicateId` or `UniqueConflict` aborts the batch.
+fn plan(
+    items: &[NewJob],
+    latest: &HashMap<String, Job>,
+    taken: &HashSet<String>,
+    now: Timestamp,
+) -> BackendResult<Vec<Plan>> {
+    let mut plans = Vec::with_capacity(items.len());
+    let mut batch_ids = HashSet::new();
+    let mut batch_keys: HashMap<&str, usize> = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        if taken.contains(&item.job.id) || !batch_ids.insert(item.job.id.as_str()) {
+            return Err(BackendError::DuplicateId { index, id: item.job.id.clone() });
+        }
+        let Some(claim) = &item.unique else {
+            plans.push(Plan::Create);
+            continue;
+        };
+        let conflict = |existing_id: &str| BackendError::UniqueConflict {
+            index,
+            existing_id: existing_id.to_string(),
+            key: claim.key.clone(),
+        };
+        if let Some(&earlier) = batch_keys.get(claim.key.as_str()) {
+            let holder = &items[earlier].job;
+            if holder_conflicts(holder, claim, now) {
+                match claim.on_conflict {
+                    OnConflict::Ignore => {
+                        plans.push(Plan::ExistingInBatch(earlier));
+                        continue;
+                    }
+                    _ => return Err(conflict(&holder.id)),
+                }
+            }
+        } else if let Some(holder) = latest.get(&claim.key) {
+            if holder_conflicts(holder, claim, now) {
+                match claim.on_conflict {
+                    OnConflict::Reject => return Err(conflict(&holder.id)),
+                    OnConflict::Ignore => {
+                        plans.push(Plan::Existing(holder.clone()));
+                        continue;
+                    }
+                    OnConflict::Replace if holder.state == JobState::Active => return Err(conflict(&holder.id)),
+                    OnConflict::Replace => {
+                        batch_keys.insert(&claim.key, index);
+                        plans.push(Plan::Replace(holder.clone()));
+                        continue;
+                    }
+                }
+            }
+        }
+        batch_keys.insert(&claim.key, index);
+        plans.push(Plan::Create);
+    }
+    Ok(plans)
+}

@@ -1,0 +1,128 @@
+//! How a `Job` maps onto a `jobs` row: the full job is written as a `json` document (text-preserving, so
+//! `args` echo byte-exactly), and SQL derives the indexed and mutable columns from that document. Reads
+//! take the document and override its mutable status with the columns, which claim, complete and
+//! heartbeat change in place.
+
+use super::errors::internal;
+use crate::backend::BackendResult;
+use crate::model::job::{Job, JobState};
+use crate::model::time::Timestamp;
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+
+/// Columns written from a job document, with the SQL that derives each from the document `{d}` (a
+/// `json` value). `seq` and `unique_slot` are not part of the document and are set by each statement.
+const DOC_COLUMNS: &[(&str, &str)] = &[
+    ("doc", "{d}"),
+    ("job_type", "{d}->>'type'"),
+    ("queue", "{d}->>'queue'"),
+    ("priority", "({d}->>'priority')::integer"),
+    ("timeout_ms", "({d}->>'timeout_ms')::bigint"),
+    ("visibility_timeout_ms", "({d}->>'visibility_timeout_ms')::bigint"),
+    ("expires_at", "({d}->>'expires_at_ts')::timestamptz"),
+    ("workflow_id", "{d}->'workflow'->>'id'"),
+    ("unique_key", "{d}->>'unique_key'"),
+    ("created_at", "({d}->>'created_at')::timestamptz"),
+    ("state", "{d}->>'state'"),
+    ("attempt", "({d}->>'attempt')::integer"),
+    ("enqueued_at", "({d}->>'enqueued_at')::timestamptz"),
+    ("started_at", "({d}->>'started_at')::timestamptz"),
+    ("completed_at", "({d}->>'completed_at')::timestamptz"),
+    ("cancelled_at", "({d}->>'cancelled_at')::timestamptz"),
+    ("discarded_at", "({d}->>'discarded_at')::timestamptz"),
+    ("run_at", "({d}->>'run_at')::timestamptz"),
+    ("worker_id", "{d}->>'worker_id'"),
+    ("visible_until", "({d}->>'visible_until')::timestamptz"),
+    ("exec_deadline", "({d}->>'exec_deadline')::timestamptz"),
+    ("result", "{d}->'result'"),
+    ("error", "{d}->'error'"),
+    ("errors", "{d}->'errors'"),
+    ("retry_delay_ms", "({d}->>'retry_delay_ms')::bigint"),
+    ("dead_letter", "COALESCE(({d}->>'dead_letter')::boolean, false)"),
+];
+
+/// `col1, col2, …` of the document-derived columns (for INSERT column lists).
+pub(super) fn doc_column_names() -> String {
+    DOC_COLUMNS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+}
+
+/// `expr1, expr2, …` deriving each column from the document expression `doc` (for INSERT … SELECT).
+pub(super) fn doc_column_values(doc: &str) -> String {
+    DOC_COLUMNS.iter().map(|(_, e)| e.replace("{d}", doc)).collect::<Vec<_>>().join(", ")
+}
+
+/// `col1 = expr1, …` replacing every document-derived column (for UPDATE … SET).
+pub(super) fn doc_column_assignments(doc: &str) -> String {
+    DOC_COLUMNS
+        .iter()
+        .map(|(c, e)| format!("{c} = {}", e.replace("{d}", doc)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The select list every query that returns jobs uses (decoded by `job_from_row`).
+pub(super) fn job_columns(alias: &str) -> String {
+    let a = alias;
+    format!(
+        "{a}.doc::text AS doc, {a}.state, {a}.attempt, {a}.enqueued_at, {a}.started_at, {a}.completed_at, \
+         {a}.cancelled_at, {a}.discarded_at, {a}.run_at, {a}.worker_id, {a}.visible_until, {a}.exec_deadline, \
+         {a}.result::text AS result, {a}.error::text AS error, {a}.errors::text AS errors, \
+         {a}.retry_delay_ms, {a}.dead_letter"
+    )
+}
+
+/// Serializes the full job for a write.
+pub(super) fn job_doc(job: &Job) -> BackendResult<String> {
+    serde_json::to_string(job).map_err(|e| internal(format!("cannot serialize job {}: {e}", job.id)))
+}
+
+fn ts(row: &PgRow, col: &str) -> BackendResult<Option<Timestamp>> {
+    row.try_get::<Option<Timestamp>, _>(col).map_err(|e| internal(format!("column {col}: {e}")))
+}
+
+/// A stored JSON value; JSON `null` reads as absent, as a serde round trip of the job would.
+fn json(row: &PgRow, col: &str) -> BackendResult<Option<Value>> {
+    let text: Option<String> = row.try_get(col).map_err(|e| internal(format!("column {col}: {e}")))?;
+    match text {
+        None => Ok(None),
+        Some(t) => {
+            let v: Value = serde_json::from_str(&t).map_err(|e| internal(format!("column {col}: {e}")))?;
+            Ok(if v.is_null() { None } else { Some(v) })
+        }
+    }
+}
+
+pub(super) fn job_from_row(row: &PgRow) -> BackendResult<Job> {
+    let get_err = |col: &str, e: sqlx::Error| internal(format!("column {col}: {e}"));
+    let doc: String = row.try_get("doc").map_err(|e| get_err("doc", e))?;
+    let mut job: Job = serde_json::from_str(&doc).map_err(|e| internal(format!("stored job is unreadable: {e}")))?;
+    let state: String = row.try_get("state").map_err(|e| get_err("state", e))?;
+    job.state = JobState::parse(&state).ok_or_else(|| internal(format!("unknown stored state {state}")))?;
+    let attempt: i32 = row.try_get("attempt").map_err(|e| get_err("attempt", e))?;
+    job.attempt = attempt.max(0) as u32;
+    job.enqueued_at = ts(row, "enqueued_at")?;
+    job.started_at = ts(row, "started_at")?;
+    job.completed_at = ts(row, "completed_at")?;
+    job.cancelled_at = ts(row, "cancelled_at")?;
+    job.discarded_at = ts(row, "discarded_at")?;
+    job.run_at = ts(row, "run_at")?;
+    job.worker_id = row.try_get("worker_id").map_err(|e| get_err("worker_id", e))?;
+    job.visible_until = ts(row, "visible_until")?;
+    job.exec_deadline = ts(row, "exec_deadline")?;
+    job.result = json(row, "result")?;
+    job.error = json(row, "error")?;
+    job.errors = match json(row, "errors")? {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    let delay: Option<i64> = row.try_get("retry_delay_ms").map_err(|e| get_err("retry_delay_ms", e))?;
+    job.retry_delay_ms = delay.map(|d| d.max(0) as u64);
+    job.dead_letter = row.try_get("dead_letter").map_err(|e| get_err("dead_letter", e))?;
+    Ok(job)
+}
+
+/// Milliseconds as a Postgres `bigint` bind.
+pub(super) fn ms(value: u64) -> i64 {
+    value.min(i64::MAX as u64) as i64
+}

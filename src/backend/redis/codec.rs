@@ -1,0 +1,221 @@
+//! Job <-> Redis hash. The immutable part of a job is one JSON string (`imm`) that Lua never decodes, so
+//! `args` echo byte-exactly; the mutable status is one hash field per value (timestamps in ms, JSON
+//! values as JSON text) that scripts read and write directly.
+
+use crate::backend::{BackendError, BackendResult};
+use crate::model::job::{Job, JobState};
+use crate::model::time::{format_ts, Timestamp};
+use chrono::DateTime;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Job fields that live in their own hash fields instead of `imm`.
+const STATUS_FIELDS: [&str; 16] = [
+    "state",
+    "attempt",
+    "enqueued_at",
+    "started_at",
+    "completed_at",
+    "cancelled_at",
+    "discarded_at",
+    "run_at",
+    "worker_id",
+    "visible_until",
+    "exec_deadline",
+    "result",
+    "error",
+    "errors",
+    "retry_delay_ms",
+    "dead_letter",
+];
+
+/// A stored job as read back from Redis (`HGETALL`).
+pub type JobHash = HashMap<String, String>;
+
+pub fn ms(ts: Timestamp) -> i64 {
+    ts.timestamp_millis()
+}
+
+fn from_ms(text: &str) -> BackendResult<Timestamp> {
+    text.parse::<i64>()
+        .ok()
+        .and_then(DateTime::from_timestamp_millis)
+        .ok_or_else(|| BackendError::Internal(format!("bad stored timestamp {text:?}")))
+}
+
+/// Ready-order prefix: priority descending as 8 fixed-width hex digits (lexicographic = numeric).
+pub fn priority_key(priority: i32) -> String {
+    format!("{:08x}", (i32::MAX as i64 - priority as i64) as u64)
+}
+
+/// The index score a job gets in its state's index: due time, lease deadline, or terminal time.
+pub fn index_score(job: &Job, now: Timestamp) -> String {
+    let at = match job.state {
+        JobState::Scheduled | JobState::Retryable => job.run_at,
+        JobState::Active => match job.lease_deadline() {
+            Some(t) => Some(t),
+            None => return "+inf".into(),
+        },
+        JobState::Completed => job.completed_at,
+        JobState::Cancelled => job.cancelled_at,
+        JobState::Discarded => job.discarded_at,
+        JobState::Available | JobState::Pending => None,
+    };
+    ms(at.unwrap_or(now)).to_string()
+}
+
+/// The hash fields of a job (everything but the script-managed `uk` and `rk`).
+pub fn encode(job: &Job) -> BackendResult<Vec<(&'static str, String)>> {
+    let internal = |e: serde_json::Error| BackendError::Internal(format!("encoding job {}: {e}", job.id));
+    // Round-trip through raw values so every immutable value keeps its exact bytes.
+    let text = serde_json::to_string(job).map_err(internal)?;
+    let mut all: BTreeMap<String, Box<RawValue>> = serde_json::from_str(&text).map_err(internal)?;
+    for f in STATUS_FIELDS {
+        all.remove(f);
+    }
+    let imm = serde_json::to_string(&all).map_err(internal)?;
+
+    let mut out: Vec<(&'static str, String)> = Vec::with_capacity(24);
+    out.push(("imm", imm));
+    out.push(("cr", ms(job.created_at).to_string()));
+    out.push(("pk", priority_key(job.priority)));
+    if let Some(t) = job.timeout_ms {
+        out.push(("tmo", t.to_string()));
+    }
+    if let Some(t) = job.visibility_timeout_ms {
+        out.push(("vto", t.to_string()));
+    }
+    if let Some(t) = job.expires_at_ts {
+        out.push(("exp", ms(t).to_string()));
+    }
+    if job.workflow.is_some() {
+        out.push(("wf", "1".into()));
+    }
+    out.push(("state", job.state.as_str().into()));
+    out.push(("attempt", job.attempt.to_string()));
+    let times = [
+        ("enq", job.enqueued_at),
+        ("start", job.started_at),
+        ("done", job.completed_at),
+        ("canc", job.cancelled_at),
+        ("disc", job.discarded_at),
+        ("run", job.run_at),
+        ("vis", job.visible_until),
+        ("exec", job.exec_deadline),
+    ];
+    for (field, value) in times {
+        if let Some(t) = value {
+            out.push((field, ms(t).to_string()));
+        }
+    }
+    if let Some(w) = &job.worker_id {
+        out.push(("worker", w.clone()));
+    }
+    if let Some(r) = &job.result {
+        out.push(("result", r.to_string()));
+    }
+    if let Some(e) = &job.error {
+        out.push(("error", e.to_string()));
+    }
+    if !job.errors.is_empty() {
+        out.push(("errors", Value::Array(job.errors.clone()).to_string()));
+    }
+    if let Some(d) = job.retry_delay_ms {
+        out.push(("rdelay", d.to_string()));
+    }
+    if job.dead_letter {
+        out.push(("dl", "1".into()));
+    }
+    Ok(out)
+}
+
+/// Rebuilds a job: the status fields are spliced into the stored `imm` object and the whole text is
+/// deserialized once, so `args` stays the stored bytes.
+pub fn decode(hash: &JobHash) -> BackendResult<Job> {
+    let bad = |what: &str| BackendError::Internal(format!("stored job is missing {what}"));
+    let imm = hash.get("imm").ok_or_else(|| bad("imm"))?;
+    let mut status = Map::new();
+    status.insert("state".into(), hash.get("state").ok_or_else(|| bad("state"))?.as_str().into());
+    let attempt: u64 = hash.get("attempt").and_then(|a| a.parse().ok()).unwrap_or(0);
+    status.insert("attempt".into(), attempt.into());
+    let times = [
+        ("enq", "enqueued_at"),
+        ("start", "started_at"),
+        ("done", "completed_at"),
+        ("canc", "cancelled_at"),
+        ("disc", "discarded_at"),
+        ("run", "run_at"),
+        ("vis", "visible_until"),
+        ("exec", "exec_deadline"),
+    ];
+    for (field, name) in times {
+        if let Some(v) = hash.get(field) {
+            status.insert(name.into(), format_ts(from_ms(v)?).into());
+        }
+    }
+    if let Some(w) = hash.get("worker") {
+        status.insert("worker_id".into(), w.as_str().into());
+    }
+    for (field, name) in [("result", "result"), ("error", "error"), ("errors", "errors")] {
+        if let Some(text) = hash.get(field) {
+            let value: Value = serde_json::from_str(text)
+                .map_err(|e| BackendError::Internal(format!("stored {name} is not JSON: {e}")))?;
+            status.insert(name.into(), value);
+        }
+    }
+    if let Some(d) = hash.get("rdelay").and_then(|d| d.parse::<u64>().ok()) {
+        status.insert("retry_delay_ms".into(), d.into());
+    }
+    status.insert("dead_letter".into(), (hash.get("dl").map(String::as_str) == Some("1")).into());
+
+    let status_text = Value::Object(status).to_string();
+    let body = imm.trim_end();
+    let body = body.strip_suffix('}').ok_or_else(|| bad("a JSON object in imm"))?;
+    let separator = if body.trim_end().ends_with('{') { "" } else { "," };
+    let text = format!("{body}{separator}{}", &status_text[1..]);
+    serde_json::from_str(&text).map_err(|e| BackendError::Internal(format!("stored job does not decode: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::time::parse_rfc3339;
+
+    fn sample() -> Job {
+        let retry = serde_json::to_string(&crate::level1_reliable::retry::RetryPolicy::default()).unwrap();
+        let text = format!(
+            r#"{{"id":"j1","type":"email.send","queue":"default","args":[3.14,1e2,{{"b":1,"a":2}}],
+            "priority":5,"max_attempts":3,"retry":{retry},
+            "created_at":"2026-01-01T00:00:00.123Z","state":"active","attempt":2,
+            "started_at":"2026-01-01T00:00:01.000Z","worker_id":"w1","error":{{"code":"x"}},
+            "errors":[{{"code":"x"}}],"retry_delay_ms":1000}}"#
+        );
+        serde_json::from_str::<Job>(&text).unwrap()
+    }
+
+    #[test]
+    fn round_trip_keeps_args_bytes_and_status() {
+        let job = sample();
+        let hash: JobHash = encode(&job).unwrap().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        assert!(!hash["imm"].contains("\"state\""), "status must not be inside imm");
+        let back = decode(&hash).unwrap();
+        assert_eq!(back.args.get(), r#"[3.14,1e2,{"b":1,"a":2}]"#);
+        assert_eq!(back.state, JobState::Active);
+        assert_eq!(back.attempt, 2);
+        assert_eq!(back.started_at, parse_rfc3339("2026-01-01T00:00:01Z"));
+        assert_eq!(back.created_at, job.created_at);
+        assert_eq!(back.worker_id.as_deref(), Some("w1"));
+        assert_eq!(back.errors.len(), 1);
+        assert_eq!(back.retry_delay_ms, Some(1000));
+        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&job).unwrap());
+    }
+
+    #[test]
+    fn priority_keys_sort_high_priority_first() {
+        let keys: Vec<String> = [100, 10, 0, -10, -100, i32::MAX, i32::MIN].iter().map(|p| priority_key(*p)).collect();
+        assert!(keys[5] < keys[0] && keys[0] < keys[1] && keys[1] < keys[2] && keys[2] < keys[3]);
+        assert!(keys[3] < keys[4] && keys[4] < keys[6]);
+        assert!(keys.iter().all(|k| k.len() == 8));
+    }
+}

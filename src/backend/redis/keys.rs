@@ -1,0 +1,99 @@
+//! Key layout. Queue-local data lives under the queue's hash tag `{P:q:QUEUE}` so a script that touches
+//! one queue touches one cluster slot; data without a queue (id map, unique keys, workflows, crons,
+//! events) lives under the global tag `{P}`.
+
+/// Number of KEYS in a queue group (see `scripts/common.lua`).
+pub const GROUP_LEN: usize = 13;
+
+#[derive(Clone, Debug)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub fn new(prefix: &str) -> Self {
+        Self { prefix: prefix.to_string() }
+    }
+
+    fn global(&self, suffix: &str) -> String {
+        format!("{{{}}}:{suffix}", self.prefix)
+    }
+
+    fn queue_tag(&self, queue: &str) -> String {
+        format!("{{{}:q:{queue}}}", self.prefix)
+    }
+
+    /// Hash `job id -> queue name`: finds a job's key from its id alone.
+    pub fn ids(&self) -> String {
+        self.global("ids")
+    }
+    /// Set of every queue that ever held a job or was configured.
+    pub fn queues(&self) -> String {
+        self.global("queues")
+    }
+    /// String `"QUEUE\nJOB_ID"` naming the holder of a unique fingerprint.
+    pub fn unique(&self, fingerprint: &str) -> String {
+        self.global(&format!("u:{fingerprint}"))
+    }
+    /// Hash `{json, v}`: a workflow record and its version.
+    pub fn workflow(&self, id: &str) -> String {
+        self.global(&format!("wf:{id}"))
+    }
+    /// Hash `{json, next}`: a cron registration and its `next_run_at` in ms (the CAS field).
+    pub fn cron(&self, name: &str) -> String {
+        self.global(&format!("cron:{name}"))
+    }
+    /// Set of registered cron names.
+    pub fn crons(&self) -> String {
+        self.global("crons")
+    }
+    /// Capped stream of lifecycle events.
+    pub fn events(&self) -> String {
+        self.global("events")
+    }
+    /// Pub/sub channel for wake-ups (`r`: jobs may be ready, `s`: a new due time).
+    pub fn channel(&self) -> String {
+        format!("{}:wake", self.prefix)
+    }
+
+    pub fn job(&self, queue: &str, id: &str) -> String {
+        format!("{}:job:{id}", self.queue_tag(queue))
+    }
+
+    /// The queue group, in the order `common.lua` expects.
+    pub fn group(&self, queue: &str) -> [String; GROUP_LEN] {
+        let t = self.queue_tag(queue);
+        [
+            format!("{t}:meta"),      // hash: paused, mps, conc, seq, completed
+            format!("{t}:ready"),     // zset score 0, member <8 hex prio><16 hex seq>:<id>
+            format!("{t}:scheduled"), // zset id by run_at ms
+            format!("{t}:retryable"), // zset id by run_at ms
+            format!("{t}:active"),    // zset id by lease deadline ms
+            format!("{t}:pending"),   // set of ids
+            format!("{t}:completed"), // zset id by completed_at ms (for retention)
+            format!("{t}:cancelled"), // zset id by cancelled_at ms
+            format!("{t}:discarded"), // zset id by discarded_at ms (not in the dead letter queue)
+            format!("{t}:dead"),      // zset id by discarded_at ms (dead letter queue; never pruned)
+            format!("{t}:rate"),      // zset of deliveries in the last second (rate limit)
+            format!("{t}:cps"),       // hash unix second -> completions (completed_last_minute)
+            format!("{t}:job:"),      // prefix of job hashes (same slot; used for ids read from indexes)
+        ]
+    }
+
+    /// SCAN patterns covering every key of this prefix (used by reset).
+    pub fn scan_patterns(&self) -> [String; 2] {
+        let p = glob_escape(&self.prefix);
+        [format!("{{{p}}}:*"), format!("{{{p}:q:*")]
+    }
+}
+
+fn glob_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,133 @@
+//! Workflow records, cron registrations and the event stream (all under the global hash tag).
+
+use super::codec::ms;
+use super::{redis_err, RedisBackend};
+use crate::backend::*;
+use crate::model::cron::CronJob;
+use crate::model::event::{Event, EventFilter};
+use crate::model::workflow::Workflow;
+use async_trait::async_trait;
+use ::redis::streams::StreamRangeReply;
+use serde::de::DeserializeOwned;
+
+/// Events kept in the stream (approximate trimming, like a ring buffer).
+const EVENT_CAPACITY: usize = 10_000;
+
+fn parse<T: DeserializeOwned>(what: &str, text: &str) -> BackendResult<T> {
+    serde_json::from_str(text).map_err(|e| BackendError::Internal(format!("stored {what} does not decode: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> BackendResult<String> {
+    serde_json::to_string(value).map_err(|e| BackendError::Internal(e.to_string()))
+}
+
+#[async_trait]
+impl WorkflowStore for RedisBackend {
+    async fn workflow_get(&self, id: &str) -> BackendResult<Option<Workflow>> {
+        let json: Option<String> = ::redis::cmd("HGET")
+            .arg(self.keys.workflow(id))
+            .arg("json")
+            .query_async(&mut self.conn())
+            .await
+            .map_err(redis_err)?;
+        json.map(|j| parse("workflow", &j)).transpose()
+    }
+}
+
+#[async_trait]
+impl CronStore for RedisBackend {
+    async fn cron_put(&self, cron: CronJob) -> BackendResult<CronJob> {
+        let key = self.keys.cron(&cron.name);
+        let mut pipe = ::redis::pipe();
+        pipe.atomic();
+        pipe.cmd("DEL").arg(&key).ignore();
+        pipe.cmd("HSET").arg(&key).arg("json").arg(to_json(&cron)?).ignore();
+        if let Some(next) = cron.next_run_at {
+            pipe.cmd("HSET").arg(&key).arg("next").arg(ms(next)).ignore();
+        }
+        pipe.cmd("SADD").arg(self.keys.crons()).arg(&cron.name).ignore();
+        pipe.cmd("PUBLISH").arg(self.keys.channel()).arg("s").ignore();
+        pipe.query_async::<()>(&mut self.conn()).await.map_err(redis_err)?;
+        self.schedule.bump();
+        Ok(cron)
+    }
+
+    async fn cron_get(&self, name: &str) -> BackendResult<Option<CronJob>> {
+        let json: Option<String> = ::redis::cmd("HGET")
+            .arg(self.keys.cron(name))
+            .arg("json")
+            .query_async(&mut self.conn())
+            .await
+            .map_err(redis_err)?;
+        json.map(|j| parse("cron", &j)).transpose()
+    }
+
+    async fn cron_list(&self) -> BackendResult<Vec<CronJob>> {
+        let mut names: Vec<String> = ::redis::cmd("SMEMBERS")
+            .arg(self.keys.crons())
+            .query_async(&mut self.conn())
+            .await
+            .map_err(redis_err)?;
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        names.sort();
+        let mut pipe = ::redis::pipe();
+        for n in &names {
+            pipe.cmd("HGET").arg(self.keys.cron(n)).arg("json");
+        }
+        let values: Vec<Option<String>> = pipe.query_async(&mut self.conn()).await.map_err(redis_err)?;
+        values.into_iter().flatten().map(|j| parse("cron", &j)).collect()
+    }
+
+    async fn cron_delete(&self, name: &str) -> BackendResult<Option<CronJob>> {
+        let mut inv = self.scripts.cron_delete.prepare_invoke();
+        inv.key(self.keys.cron(name)).key(self.keys.crons()).arg(name);
+        let json: Option<String> = inv.invoke_async(&mut self.conn()).await.map_err(redis_err)?;
+        json.map(|j| parse("cron", &j)).transpose()
+    }
+}
+
+#[async_trait]
+impl EventStore for RedisBackend {
+    async fn append_events(&self, events: Vec<Event>) -> BackendResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let key = self.keys.events();
+        let mut pipe = ::redis::pipe();
+        for e in &events {
+            pipe.cmd("XADD").arg(&key).arg("MAXLEN").arg("~").arg(EVENT_CAPACITY).arg("*").arg("e").arg(to_json(e)?).ignore();
+        }
+        pipe.query_async::<()>(&mut self.conn()).await.map_err(redis_err)?;
+        Ok(())
+    }
+
+    /// Same selection as the memory model: after a cursor, the first `limit` matches; without one, the
+    /// newest `limit` matches; oldest first either way.
+    async fn list_events(&self, filter: &EventFilter) -> BackendResult<Vec<Event>> {
+        let reply: StreamRangeReply = ::redis::cmd("XRANGE")
+            .arg(self.keys.events())
+            .arg("-")
+            .arg("+")
+            .query_async(&mut self.conn())
+            .await
+            .map_err(redis_err)?;
+        let mut all = Vec::with_capacity(reply.ids.len());
+        for entry in reply.ids {
+            if let Some(text) = entry.get::<String>("e") {
+                let event: Event = parse("event", &text)?;
+                if filter.matches(&event) {
+                    all.push(event);
+                }
+            }
+        }
+        let limit = filter.limit.max(1);
+        if filter.after.is_some() {
+            all.truncate(limit);
+            return Ok(all);
+        }
+        let skip = all.len().saturating_sub(limit);
+        Ok(all.split_off(skip))
+    }
+}
