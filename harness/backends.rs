@@ -105,7 +105,7 @@ impl BackendSpec {
                 url_env, local_port, local_url, image, image_port, ready_log, image_env, url_for_port, how_to_start,
             } => {
                 match self.name {
-                    "redis" => env.push(("OJS_REDIS_PREFIX".into(), format!("ojs-test-{run_tag}:"))),
+                    "redis" => env.push(("OJS_REDIS_PREFIX".into(), format!("ojs-test-{run_tag}"))),
                     "postgres" => env.push(("OJS_PG_SCHEMA".into(), format!("ojs_test_{run_tag}"))),
                     _ => {}
                 }

@@ -33,6 +33,8 @@ impl ServerProcess {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ojs-server"));
         command
             .env("PORT", port.to_string())
+            // Keep the test server off external interfaces.
+            .env("OJS_BIND", "127.0.0.1")
             .env("OJS_ENABLE_TEST_RESET", "true")
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())

@@ -14,6 +14,14 @@ Feature: Queues
     When I DELETE "/ojs/v1/jobs/{{job}}"
     Then the response status is 200
 
+  @L0-WF-001
+  Scenario: A queue that has received a job is listed
+    Given a job of type "queue.list-check" in queue "{{queue}}" saved as "job"
+    When I GET "/ojs/v1/queues?limit=1000"
+    Then the response status is 200
+    And the response has the OJS headers
+    And the response field "$.queues[*].name" contains "{{queue}}"
+
   @L0-Q-001 @serial @reset
   Scenario: The default queue serves its jobs and is listed among the queues
     When I POST "/ojs/v1/admin/reset"

@@ -25,6 +25,8 @@ Feature: Cron jobs fire and respect their overlap policy
     And the response field "$.jobs[0].queue" is "{{queue}}"
     And the response field "$.jobs[0].state" is "active"
     And the response field "$.jobs[0].meta.cron_name" is "{{cron}}"
+    When I save the response field "$.jobs[0].meta.cron_name" as "cron"
+    Then within 2 seconds the event "cron.triggered" is recorded for the saved "cron"
     When I DELETE "/ojs/v1/cron/{{cron}}"
     Then the response status is 200
 
@@ -147,6 +149,9 @@ Feature: Cron jobs fire and respect their overlap policy
     Then the response field "$.jobs" has 0 items
     When I GET "/ojs/v1/jobs/{{running}}"
     Then the response field "$.job.state" is "active"
+    When I GET "/ojs/v1/cron/{{cron}}"
+    And I save the response field "$.cron.name" as "cron"
+    Then within 2 seconds the event "cron.skipped" is recorded for the saved "cron"
     When I DELETE "/ojs/v1/cron/{{cron}}"
     Then the response status is 200
 
@@ -280,5 +285,24 @@ Feature: Cron jobs fire and respect their overlap policy
       """
     Then the response field "$.jobs[0].id" is not "{{first}}"
     And the response field "$.jobs[0].type" is "ordered.migration"
+    When I DELETE "/ojs/v1/cron/{{cron}}"
+    Then the response status is 200
+
+  @L2-CRON-001
+  Scenario: A cron job registered as disabled has no next run and never fires
+    When I POST "/ojs/v1/cron" with:
+      """
+      {"name": "{{cron}}", "expression": "*/1 * * * * *", "enabled": false, "overlap_policy": "allow",
+       "job_template": {"type": "heartbeat.ping", "args": [], "options": {"queue": "{{queue}}"}}}
+      """
+    Then the response status is 201
+    And the response field "$.cron.enabled" is false
+    And the response field "$.cron.next_run_at" does not exist
+    When I wait 2500 milliseconds
+    And I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "count": 10}
+      """
+    Then the response field "$.jobs" has 0 items
     When I DELETE "/ojs/v1/cron/{{cron}}"
     Then the response status is 200

@@ -75,22 +75,22 @@ Feature: Registering, listing and removing cron jobs
     Then the response status is 200
 
     Examples: five-field expressions with ranges, steps, lists and names
-      | expression           |
-      | * * * * *            |
-      | 0 9 * * 1-5          |
-      | */15 * * * *         |
-      | 0,30 8-18/2 * * *    |
-      | 30 4 1,15 * 0        |
-      | 0 0 * * 7            |
-      | 0 0 1 JAN *          |
+      | expression             |
+      | * * * * *              |
+      | 0 9 * * 1-5            |
+      | */15 * * * *           |
+      | 0,30 8-18/2 * * *      |
+      | 30 4 1,15 * 0          |
+      | 0 0 * * 7              |
+      | 0 0 1 JAN *            |
       | 0 12 * JUN-AUG MON-FRI |
-      | 0 12 * * sat,sun     |
-      | 15 10 * jan-mar tue  |
+      | 0 12 * * sat,sun       |
+      | 15 10 * jan-mar tue    |
 
     Examples: six-field expressions with a seconds field
-      | expression           |
-      | */10 * * * * *       |
-      | 30 0 9 * * MON       |
+      | expression     |
+      | */10 * * * * * |
+      | 30 0 9 * * MON |
 
     Examples: special expressions
       | expression   |
@@ -117,11 +117,11 @@ Feature: Registering, listing and removing cron jobs
     Then the response status is 200
 
     Examples:
-      | expression | shape                                 |
-      | @yearly    | -01-01T00:00:00(\.0+)?Z$              |
-      | @monthly   | -\d{2}-01T00:00:00(\.0+)?Z$           |
-      | @daily     | T00:00:00(\.0+)?Z$                    |
-      | @hourly    | T\d{2}:00:00(\.0+)?Z$                 |
+      | expression | shape                       |
+      | @yearly    | -01-01T00:00:00(\.0+)?Z$    |
+      | @monthly   | -\d{2}-01T00:00:00(\.0+)?Z$ |
+      | @daily     | T00:00:00(\.0+)?Z$          |
+      | @hourly    | T\d{2}:00:00(\.0+)?Z$       |
 
   @L2-CRON-001
   Scenario Outline: Invalid expressions are refused at registration
@@ -151,7 +151,7 @@ Feature: Registering, listing and removing cron jobs
       |                  |
 
   @L2-CRON-001
-  Scenario Outline: A registration missing a required part is refused
+  Scenario Outline: A registration missing a required part, or with a malformed one, is refused
     When I POST "/ojs/v1/cron" with:
       """
       <body>
@@ -159,12 +159,14 @@ Feature: Registering, listing and removing cron jobs
     Then the response is an OJS error "invalid_request" with status 400
 
     Examples:
-      | body                                                                                  |
-      | {"expression": "* * * * *", "job_template": {"type": "cron.probe", "args": []}}      |
-      | {"name": "{{cron}}", "job_template": {"type": "cron.probe", "args": []}}              |
-      | {"name": "{{cron}}", "expression": "* * * * *"}                                       |
-      | {"name": "{{cron}}", "expression": "* * * * *", "job_template": {"args": []}}         |
-      | {"name": "{{cron}}", "expression": "* * * * *", "job_template": {"type": "Bad Type!", "args": []}} |
+      | body                                                                                                                                                                  |
+      | {"expression": "* * * * *", "job_template": {"type": "cron.probe", "args": [], "options": {"queue": "{{queue}}"}}}                                                    |
+      | {"name": "{{cron}}", "job_template": {"type": "cron.probe", "args": [], "options": {"queue": "{{queue}}"}}}                                                           |
+      | {"name": "{{cron}}", "expression": "* * * * *"}                                                                                                                       |
+      | {"name": "{{cron}}", "expression": "* * * * *", "job_template": {"args": [], "options": {"queue": "{{queue}}"}}}                                                      |
+      | {"name": "{{cron}}", "expression": "* * * * *", "job_template": {"type": "Bad Type!", "args": [], "options": {"queue": "{{queue}}"}}}                                 |
+      | {"name": "Bad Name!", "expression": "* * * * *", "job_template": {"type": "cron.probe", "args": [], "options": {"queue": "{{queue}}"}}}                               |
+      | {"name": "{{cron}}", "expression": "* * * * *", "overlap_policy": "sometimes", "job_template": {"type": "cron.probe", "args": [], "options": {"queue": "{{queue}}"}}} |
 
   @L2-CRON-001
   Scenario: A registered cron job shows up in the list and can be read by name
@@ -211,3 +213,40 @@ Feature: Registering, listing and removing cron jobs
     Then the response is an OJS error "not_found" with status 404
     When I GET "/ojs/v1/cron/{{missing}}"
     Then the response is an OJS error "not_found" with status 404
+
+  @L2-CRON-001
+  Scenario: Registering an existing name again replaces the cron job
+    When I POST "/ojs/v1/cron" with:
+      """
+      {"name": "{{cron}}", "expression": "0 1 * * *",
+       "job_template": {"type": "cron.probe", "args": ["v1"], "options": {"queue": "{{queue}}"}}}
+      """
+    Then the response status is 201
+    When I POST "/ojs/v1/cron" with:
+      """
+      {"name": "{{cron}}", "expression": "0 2 * * *",
+       "job_template": {"type": "cron.probe", "args": ["v2"], "options": {"queue": "{{queue}}"}}}
+      """
+    Then the response status is one of 200, 201
+    And the response field "$.cron.expression" is "0 2 * * *"
+    When I GET "/ojs/v1/cron/{{cron}}"
+    Then the response field "$.cron.expression" is "0 2 * * *"
+    And the response field "$.cron.job_template.args" is ["v2"]
+    And the response field "$.cron.next_run_at" matches "T02:00:00(\.0+)?Z$"
+    When I DELETE "/ojs/v1/cron/{{cron}}"
+    Then the response status is 200
+
+  @L2-CRON-001
+  Scenario: Bookkeeping fields sent by a client are ignored
+    When I POST "/ojs/v1/cron" with:
+      """
+      {"name": "{{cron}}", "expression": "0 4 * * *", "run_count": 99,
+       "last_run_at": "2020-01-01T00:00:00Z", "next_run_at": "2020-01-01T00:00:00Z",
+       "job_template": {"type": "cron.probe", "args": [], "options": {"queue": "{{queue}}"}}}
+      """
+    Then the response status is 201
+    And the response field "$.cron.next_run_at" matches "T04:00:00(\.0+)?Z$"
+    And the response field "$.cron.last_run_at" does not exist
+    And the response field "$.cron.run_count" is not 99
+    When I DELETE "/ojs/v1/cron/{{cron}}"
+    Then the response status is 200

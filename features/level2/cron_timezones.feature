@@ -20,14 +20,14 @@ Feature: Cron time zones
     Then the response status is 200
 
     Examples:
-      | expression  | zone             | utc_time                     |
-      | 0 9 * * *   | Asia/Tokyo       | T00:00:00(\.0+)?Z$           |
-      | 30 9 * * *  | Asia/Kolkata     | T04:00:00(\.0+)?Z$           |
-      | 0 12 * * *  | America/New_York | T1[67]:00:00(\.0+)?Z$        |
-      | 0 9 * * *   | Europe/London    | T0[89]:00:00(\.0+)?Z$        |
-      | 0 6 * * *   | Australia/Sydney | T(19\|20):00:00(\.0+)?Z$     |
-      | 0 9 * * *   | UTC              | T09:00:00(\.0+)?Z$           |
-      | @daily      | Asia/Tokyo       | T15:00:00(\.0+)?Z$           |
+      | expression | zone             | utc_time              |
+      | 0 9 * * *  | Asia/Tokyo       | T00:00:00(\.0+)?Z$    |
+      | 30 9 * * * | Asia/Kolkata     | T04:00:00(\.0+)?Z$    |
+      | 0 12 * * * | America/New_York | T1[67]:00:00(\.0+)?Z$ |
+      | 0 9 * * *  | Europe/London    | T0[89]:00:00(\.0+)?Z$ |
+      | 0 6 * * *  | Asia/Kathmandu   | T00:15:00(\.0+)?Z$    |
+      | 0 9 * * *  | UTC              | T09:00:00(\.0+)?Z$    |
+      | @daily     | Asia/Tokyo       | T15:00:00(\.0+)?Z$    |
 
   @L2-CRON-002 @L2-TZ-001
   Scenario: The zone is kept when the cron job is read back
@@ -68,14 +68,14 @@ Feature: Cron time zones
     Then the response status is 404
 
     Examples:
-      | zone          |
-      | Mars/Olympus  |
-      | EST           |
-      | PST           |
-      | CST           |
-      | +05:00        |
-      | -08:00        |
-      | UTC+5         |
-      | GMT-3         |
-      | Tokyo         |
+      | zone            |
+      | Mars/Olympus    |
+      | EST             |
+      | PST             |
+      | CST             |
+      | +05:00          |
+      | -08:00          |
+      | UTC+5           |
+      | GMT-3           |
+      | Tokyo           |
       | america/nowhere |

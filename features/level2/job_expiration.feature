@@ -57,6 +57,7 @@ Feature: Job expiration (expires_at)
     Then the response field "$.job.completed_at" does not exist
     And the response field "$.job.started_at" does not exist
     And the response field "$.job.attempt" is 0
+    And within 2 seconds the event "job.expired" is recorded for the saved "job"
 
   @L2-TTL-001 @L2-TTL-002
   Scenario: A job with a relative deadline of one second expires unseen

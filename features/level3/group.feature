@@ -99,3 +99,36 @@ Feature: Group workflows
     When I GET "/ojs/v1/workflows/{{wf}}"
     Then the response field "$.workflow.state" is "failed"
     And the response field "$.workflow.jobs_completed" is 2
+
+  @L3-GROUP-002
+  Scenario: A member cancelled on its own counts as a failure of the group
+    When I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "count": 1}
+      """
+    And I save the response field "$.jobs[0].id" as "csv"
+    And I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "count": 1}
+      """
+    And I save the response field "$.jobs[0].id" as "pdf"
+    And I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "count": 1}
+      """
+    And I save the response field "$.jobs[0].id" as "xlsx"
+    And I DELETE "/ojs/v1/jobs/{{xlsx}}"
+    Then the response status is 200
+    When I GET "/ojs/v1/workflows/{{wf}}"
+    Then the response field "$.workflow.state" is "running"
+    When I POST "/ojs/v1/workers/ack" with:
+      """
+      {"job_id": "{{csv}}"}
+      """
+    And I POST "/ojs/v1/workers/ack" with:
+      """
+      {"job_id": "{{pdf}}"}
+      """
+    And I GET "/ojs/v1/workflows/{{wf}}"
+    Then the response field "$.workflow.state" is "failed"
+    And the response field "$.workflow.jobs_completed" is 2

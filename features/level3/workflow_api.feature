@@ -169,17 +169,17 @@ Feature: Reading, cancelling and validating workflows
     Then the response is an OJS error "invalid_request" with status 400
 
     Examples:
-      | body                                                                                   |
-      | {"name": "no-type", "steps": [{"type": "a.b", "args": []}]}                            |
-      | {"type": "pipeline", "steps": [{"type": "a.b", "args": []}]}                           |
-      | {"type": "chain", "steps": []}                                                         |
-      | {"type": "chain"}                                                                      |
-      | {"type": "group", "jobs": []}                                                          |
-      | {"type": "group"}                                                                      |
-      | {"type": "batch", "jobs": [], "callbacks": {"on_complete": {"type": "a.b", "args": []}}} |
-      | {"type": "chain", "steps": [{"args": []}]}                                             |
-      | {"type": "group", "jobs": [{"type": "a.b", "args": "not-an-array"}]}                   |
-      | {"type": 7, "jobs": [{"type": "a.b", "args": []}]}                                     |
+      | body                                                                                                                        |
+      | {"name": "no-type", "steps": [{"type": "a.b", "args": [], "options": {"queue": "{{queue}}"}}]}                              |
+      | {"type": "pipeline", "steps": [{"type": "a.b", "args": [], "options": {"queue": "{{queue}}"}}]}                             |
+      | {"type": "chain", "steps": []}                                                                                              |
+      | {"type": "chain"}                                                                                                           |
+      | {"type": "group", "jobs": []}                                                                                               |
+      | {"type": "group"}                                                                                                           |
+      | {"type": "batch", "jobs": [], "callbacks": {"on_complete": {"type": "a.b", "args": [], "options": {"queue": "{{queue}}"}}}} |
+      | {"type": "chain", "steps": [{"args": [], "options": {"queue": "{{queue}}"}}]}                                               |
+      | {"type": "group", "jobs": [{"type": "a.b", "args": "not-an-array", "options": {"queue": "{{queue}}"}}]}                     |
+      | {"type": 7, "jobs": [{"type": "a.b", "args": [], "options": {"queue": "{{queue}}"}}]}                                       |
 
   @L3-CHAIN-001
   Scenario: A refused workflow enqueues none of its jobs

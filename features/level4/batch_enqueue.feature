@@ -81,12 +81,12 @@ Feature: Batch enqueue
     Then the response field "$.jobs" has 0 items
 
     Examples:
-      | bad                                                                          |
-      | {"type": "Bad Type!", "args": [], "options": {"queue": "{{queue}}"}}         |
-      | {"type": "bulk.item", "args": {"not": "array"}, "options": {"queue": "{{queue}}"}} |
-      | {"type": "bulk.item", "args": [], "options": {"queue": "Bad Queue"}}         |
+      | bad                                                                                   |
+      | {"type": "Bad Type!", "args": [], "options": {"queue": "{{queue}}"}}                  |
+      | {"type": "bulk.item", "args": {"not": "array"}, "options": {"queue": "{{queue}}"}}    |
+      | {"type": "bulk.item", "args": [], "options": {"queue": "Bad Queue"}}                  |
       | {"type": "bulk.item", "args": [], "options": {"queue": "{{queue}}", "priority": 101}} |
-      | "not-an-object"                                                              |
+      | "not-an-object"                                                                       |
 
   @L4-BULK-001
   Scenario Outline: A batch without jobs is refused
@@ -97,10 +97,10 @@ Feature: Batch enqueue
     Then the response is an OJS error "invalid_request" with status 400
 
     Examples:
-      | body                  |
-      | {"jobs": []}          |
-      | {}                    |
-      | {"jobs": "many"}      |
+      | body             |
+      | {"jobs": []}     |
+      | {}               |
+      | {"jobs": "many"} |
 
   @L4-BULK-002 @L4-STATS-001
   Scenario: A batch of 1,000 jobs is accepted

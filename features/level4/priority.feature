@@ -156,10 +156,10 @@ Feature: Priority within a queue
     Then the response field "$.jobs" has 0 items
 
     Examples:
-      | priority  |
-      | 101       |
-      | -101      |
-      | 999999    |
-      | 2.5       |
-      | "URGENT"  |
-      | true      |
+      | priority |
+      | 101      |
+      | -101     |
+      | 999999   |
+      | 2.5      |
+      | "URGENT" |
+      | true     |

@@ -1,7 +1,7 @@
 Feature: Queue statistics
   GET /ojs/v1/queues/{name}/stats reports live counts per state for one queue inside a
-  "queue" object, plus how many jobs completed recently (completed_last_minute) as a
-  throughput figure. A queue nobody has used reports zeros.
+  "queue" object, the total number of jobs it holds, and how many jobs completed recently
+  (throughput.completed_last_minute). A queue nobody has used reports zeros.
 
   @L4-STATS-001
   Scenario: Counts follow a job from available through active to completed
@@ -15,6 +15,7 @@ Feature: Queue statistics
     And the response field "$.queue.available" is 3
     And the response field "$.queue.active" is 0
     And the response field "$.queue.completed" is 0
+    And the response field "$.queue.total" is 3
     And the response field "$.queue.paused" is false
     When I POST "/ojs/v1/workers/fetch" with:
       """
@@ -33,6 +34,7 @@ Feature: Queue statistics
     Then the response field "$.queue.available" is 2
     And the response field "$.queue.active" is 0
     And the response field "$.queue.completed" is 1
+    And the response field "$.queue.total" is 3
 
   @L4-STATS-001
   Scenario: Scheduled, retryable and discarded jobs are counted separately
@@ -90,7 +92,7 @@ Feature: Queue statistics
       """
     And I GET "/ojs/v1/queues/{{queue}}/stats"
     Then the response field "$.queue.completed" is 2
-    And the response field "$.queue.completed_last_minute" is 2
+    And the response field "$.queue.throughput.completed_last_minute" is 2
 
   @L4-STATS-001
   Scenario: A queue that was never used reports zeros

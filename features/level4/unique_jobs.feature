@@ -160,15 +160,15 @@ Feature: Unique jobs
     Then the response is an OJS error "invalid_request" with status 400
 
     Examples:
-      | policy                                                  |
-      | {"keys": ["argz"]}                                      |
-      | {"keys": ["type", "meta"]}                              |
-      | {"keys": ["type", "meta"], "meta_keys": []}             |
-      | {"keys": ["type"], "on_conflict": "explode"}            |
-      | {"keys": ["type"], "period": "one hour"}                |
-      | {"keys": ["type"], "states": ["sleeping"]}              |
-      | {"keys": ["type", "args"], "args_keys": ["missing"]}    |
-      | "yes"                                                   |
+      | policy                                               |
+      | {"keys": ["argz"]}                                   |
+      | {"keys": ["type", "meta"]}                           |
+      | {"keys": ["type", "meta"], "meta_keys": []}          |
+      | {"keys": ["type"], "on_conflict": "explode"}         |
+      | {"keys": ["type"], "period": "one hour"}             |
+      | {"keys": ["type"], "states": ["sleeping"]}           |
+      | {"keys": ["type", "args"], "args_keys": ["missing"]} |
+      | "yes"                                                |
 
   @L4-UNIQ-002
   Scenario: on_conflict ignore answers 200 with the existing job
@@ -218,6 +218,27 @@ Feature: Unique jobs
     Then the response field "$.jobs" has 1 items
     And the response field "$.jobs[0].id" equals the saved "new"
     And the response field "$.jobs[0].args[0].photo" is "new.png"
+
+  @L4-UNIQ-002
+  Scenario: on_conflict replace_except_schedule takes the new arguments but keeps the old time
+    Given a job saved as "old" is pushed with:
+      """
+      {"type": "{{uniq}}", "args": [{"user_id": 42, "text": "first draft"}],
+       "options": {"queue": "{{queue}}", "scheduled_at": "2099-01-01T09:00:00Z",
+        "unique": {"keys": ["type", "args"], "args_keys": ["user_id"], "on_conflict": "replace_except_schedule"}}}
+      """
+    When I POST "/ojs/v1/jobs" with:
+      """
+      {"type": "{{uniq}}", "args": [{"user_id": 42, "text": "final text"}],
+       "options": {"queue": "{{queue}}", "scheduled_at": "2098-06-01T12:00:00Z",
+        "unique": {"keys": ["type", "args"], "args_keys": ["user_id"], "on_conflict": "replace_except_schedule"}}}
+      """
+    Then the response status is one of 200, 201
+    And the response field "$.job.state" is "scheduled"
+    And the response field "$.job.scheduled_at" is "2099-01-01T09:00:00Z"
+    And the response field "$.job.args[0].text" is "final text"
+    When I GET "/ojs/v1/queues/{{queue}}/stats"
+    Then the response field "$.queue.scheduled" is 1
 
   @L4-UNIQ-001
   Scenario: A period lets a duplicate in once it has elapsed

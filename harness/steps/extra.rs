@@ -1,5 +1,6 @@
 //! Steps added for levels 2-4: finding an item inside a listed array (cron jobs, queues),
-//! waiting for a number to grow (cron run counts), and looking up workflow events.
+//! waiting for a number to grow (cron run counts), and looking up the events of one
+//! workflow, cron job or job.
 
 use std::time::{Duration, Instant};
 
@@ -95,8 +96,8 @@ step!(r#"^within ([\d.]+) seconds? GET "([^"]*)" has field "([^"]*)" at least (-
 );
 
 /// Fetches the newest events of `event_type` and reports whether one belongs to `id`
-/// (its subject, data.workflow_id or data.job_id is the id). The reply becomes "the
-/// response" so a failure shows what the server listed.
+/// (its subject, data.workflow_id, data.job_id or data.cron_name is the id). The reply
+/// becomes "the response" so a failure shows what the server listed.
 async fn event_recorded(w: &mut OjsWorld, event_type: &str, id: &Value) -> Result<bool, String> {
     let path = format!("/ojs/v1/events?types={event_type}&limit={EVENT_WINDOW}");
     let out = Outgoing { method: Method::GET, path, content_type: None, body: None };
@@ -112,6 +113,7 @@ async fn event_recorded(w: &mut OjsWorld, event_type: &str, id: &Value) -> Resul
                     event.get("subject"),
                     event.pointer("/data/workflow_id"),
                     event.pointer("/data/job_id"),
+                    event.pointer("/data/cron_name"),
                 ]
                 .into_iter()
                 .flatten()
@@ -137,7 +139,7 @@ step!(r#"^within ([\d.]+) seconds? the event "([^"]*)" is recorded for the saved
             }
             if Instant::now() >= deadline {
                 return Err(format!(
-                    "after {seconds} s no {event_type:?} event names {id} (subject, data.workflow_id or data.job_id)\n  last response: {}",
+                    "after {seconds} s no {event_type:?} event names {id} (subject, data.workflow_id, data.job_id or data.cron_name)\n  last response: {}",
                     w.last()?.describe()
                 ));
             }

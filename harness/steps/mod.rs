@@ -14,5 +14,6 @@ macro_rules! step {
 mod assertions;
 mod concurrency;
 mod extra;
+mod fixtures;
 mod requests;
 mod waiting;

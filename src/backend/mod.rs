@@ -10,6 +10,8 @@ pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod memory;
+#[cfg(test)]
+pub mod suite;
 pub mod types;
 
 use crate::model::cron::CronJob;

@@ -12,7 +12,11 @@ use serde::{Deserialize, Serialize};
 pub enum OnConflict {
     Reject,
     Ignore,
+    /// Cancel the holder (unless it is `active`: then reject) and insert the new job.
     Replace,
+    /// Like `Replace`, but when the holder is `scheduled` the new job takes over its schedule: the new job
+    /// is stored `scheduled` with the holder's `scheduled_at` and `run_at` (and no `enqueued_at`).
+    ReplaceExceptSchedule,
 }
 
 /// A uniqueness claim that travels with a new job; checked and taken in the same atomic step as the insert.

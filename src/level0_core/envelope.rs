@@ -220,6 +220,9 @@ pub fn parse_push(obj: &Map<String, Value>, args_raw: Option<&RawValue>, default
     };
 
     let args_value: Option<Value> = unique_policy.as_ref().map(|_| serde_json::from_str(args.get()).unwrap_or(Value::Null));
+    if let (Some(p), Some(args)) = (&unique_policy, &args_value) {
+        p.check_args(args)?;
+    }
     let unique_claim = unique_policy.as_ref().map(|p| {
         let key = p.fingerprint(&kind, &queue, args_value.as_ref().unwrap_or(&Value::Null), meta.as_ref());
         p.claim(key)

@@ -185,7 +185,8 @@ impl RetryPolicy {
     /// Whether an error matches `non_retryable_errors` (exact, or prefix when the entry ends in `.*`).
     pub fn is_non_retryable(&self, candidates: &[&str]) -> bool {
         self.non_retryable_errors.iter().any(|pattern| {
-            candidates.iter().any(|c| match pattern.strip_suffix(".*") {
+            // `Auth.*` matches whole namespace segments: `Auth.Expired`, never `Authz.Denied`.
+            candidates.iter().any(|c| match pattern.strip_suffix('*').filter(|p| p.ends_with('.')) {
                 Some(prefix) => c.starts_with(prefix) && c.len() > prefix.len(),
                 None => pattern == c,
             })
@@ -289,5 +290,6 @@ mod tests {
         assert!(p.is_non_retryable(&["handler_error", "Auth.TokenExpired"]));
         assert!(!p.is_non_retryable(&["Auth"]));
         assert!(!p.is_non_retryable(&["Validation"]));
+        assert!(!p.is_non_retryable(&["Authz.Denied"]));
     }
 }

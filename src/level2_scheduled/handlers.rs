@@ -42,8 +42,13 @@ fn string_field<'a>(obj: &'a Map<String, Value>, keys: &[&str]) -> OjsResult<Opt
 /// Validates a registration request into a stored cron job.
 pub fn parse_registration(obj: &Map<String, Value>, now: crate::model::time::Timestamp) -> OjsResult<CronJob> {
     let name = string_field(obj, &["name"])?.filter(|n| !n.is_empty()).ok_or_else(|| OjsError::invalid("name is required"))?;
-    if name.len() > 255 {
-        return Err(OjsError::invalid("name must be at most 255 characters"));
+    let valid_name = name.len() <= 255
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if !valid_name {
+        return Err(OjsError::invalid(format!(
+            "name '{name}' is invalid: use up to 255 letters, digits, '-', '_', '.' or ':', starting with a letter or digit"
+        )));
     }
     let expression = string_field(obj, &["expression", "cron", "schedule"])?
         .ok_or_else(|| OjsError::invalid("expression is required (a cron expression such as \"*/5 * * * *\")"))?;
@@ -85,7 +90,8 @@ pub fn parse_registration(obj: &Map<String, Value>, now: crate::model::time::Tim
         description: string_field(obj, &["description"])?.map(str::to_string),
         job_template: template,
         created_at: now,
-        next_run_at: schedule.next_after(now),
+        // A disabled registration has no next run until it is registered again enabled.
+        next_run_at: if enabled { schedule.next_after(now) } else { None },
         last_run_at: None,
         run_count: 0,
         last_job_id: None,

@@ -44,8 +44,11 @@ impl UniquePolicy {
         }
         let args_keys = get("args_keys").map(|v| string_list(v, "args_keys")).transpose()?;
         let meta_keys = get("meta_keys").map(|v| string_list(v, "meta_keys")).transpose()?;
-        if keys.iter().any(|k| k == "meta") && meta_keys.is_none() {
-            return Err(OjsError::invalid("unique.meta_keys is required when unique.keys contains meta"));
+        if keys.iter().any(|k| k == "meta") && meta_keys.as_ref().is_none_or(Vec::is_empty) {
+            return Err(OjsError::invalid("unique.meta_keys must name at least one meta field when unique.keys contains meta"));
+        }
+        if args_keys.as_ref().is_some_and(Vec::is_empty) {
+            return Err(OjsError::invalid("unique.args_keys must name at least one field when given"));
         }
         let period_ms = match get("period") {
             Some(v) => {
@@ -65,8 +68,9 @@ impl UniquePolicy {
         let on_conflict = match get("on_conflict").map(|v| v.as_str()) {
             None | Some(Some("reject")) => OnConflict::Reject,
             Some(Some("ignore" | "use_existing")) => OnConflict::Ignore,
-            Some(Some("replace" | "replace_except_schedule")) => OnConflict::Replace,
-            _ => return Err(OjsError::invalid("unique.on_conflict must be reject, ignore or replace")),
+            Some(Some("replace")) => OnConflict::Replace,
+            Some(Some("replace_except_schedule")) => OnConflict::ReplaceExceptSchedule,
+            _ => return Err(OjsError::invalid("unique.on_conflict must be reject, ignore, replace or replace_except_schedule")),
         };
         Ok(Self { keys, args_keys, meta_keys, period_ms, states, on_conflict })
     }
@@ -97,6 +101,18 @@ impl UniquePolicy {
         let mut canonical = String::new();
         write_canonical(&Value::Object(dims), &mut canonical);
         hex::encode(Sha256::digest(canonical.as_bytes()))
+    }
+
+    /// `args_keys` select fields of the first argument, which must be an object holding all of them.
+    pub fn check_args(&self, args: &Value) -> OjsResult<()> {
+        let Some(selected) = &self.args_keys else { return Ok(()) };
+        let first = args.get(0).and_then(Value::as_object).ok_or_else(|| {
+            OjsError::invalid("unique.args_keys selects fields of the first argument, which must be a JSON object")
+        })?;
+        match selected.iter().find(|k| !first.contains_key(k.as_str())) {
+            Some(missing) => Err(OjsError::invalid(format!("unique.args_keys: '{missing}' is not a field of the first argument"))),
+            None => Ok(()),
+        }
     }
 
     pub fn claim(&self, key: String) -> UniqueClaim {

@@ -76,8 +76,10 @@ impl JobStore for MemoryBackend {
                             plans.push(Plan::Existing(holder.clone()));
                             continue;
                         }
-                        OnConflict::Replace if holder.state == JobState::Active => return Err(conflict_err(&holder.id)),
-                        OnConflict::Replace => {
+                        OnConflict::Replace | OnConflict::ReplaceExceptSchedule if holder.state == JobState::Active => {
+                            return Err(conflict_err(&holder.id))
+                        }
+                        OnConflict::Replace | OnConflict::ReplaceExceptSchedule => {
                             batch_keys.insert(&claim.key, index);
                             plans.push(Plan::Replace(holder.id.clone()));
                             continue;
@@ -106,7 +108,11 @@ impl JobStore for MemoryBackend {
                     if let Some(claim) = &new.unique {
                         store.unique.insert(claim.key.clone(), new.job.id.clone());
                     }
-                    let job = store.put(new.job, now);
+                    let mut new_job = new.job;
+                    if let (Some(old), Some(OnConflict::ReplaceExceptSchedule)) = (&replaced, new.unique.as_ref().map(|c| c.on_conflict)) {
+                        keep_schedule(&mut new_job, old);
+                    }
+                    let job = store.put(new_job, now);
                     match replaced {
                         Some(old) => Inserted::Replaced(job, old),
                         None => Inserted::Created(job),
@@ -265,6 +271,17 @@ impl JobStore for MemoryBackend {
             extended.push(store.put(job, now));
         }
         Ok(extended)
+    }
+}
+
+/// `replace_except_schedule`: a scheduled holder's time carries over to its replacement.
+fn keep_schedule(new_job: &mut Job, old: &Job) {
+    let old_time = old.scheduled_at.as_deref().and_then(crate::model::time::parse_rfc3339);
+    if let Some(at) = old_time.filter(|at| *at > new_job.created_at) {
+        new_job.scheduled_at = old.scheduled_at.clone();
+        new_job.run_at = Some(at);
+        new_job.state = JobState::Scheduled;
+        new_job.enqueued_at = None;
     }
 }
 
@@ -436,4 +453,16 @@ impl Admin for MemoryBackend {
         store.schedule_signal = schedule;
         Ok(())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::backend::SharedBackend;
+    use std::sync::Arc;
+
+    async fn fresh() -> SharedBackend {
+        Arc::new(super::MemoryBackend::new())
+    }
+
+    crate::backend_suite!(fresh);
 }

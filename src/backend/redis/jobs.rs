@@ -442,6 +442,14 @@ impl JobStore for RedisBackend {
                 inv.arg("0").arg("").arg("").arg("");
             }
         }
+        // Finished workflows expire with the discarded-job retention; running ones are kept.
+        let workflow_ttl = commit
+            .workflow
+            .as_ref()
+            .filter(|w| w.workflow.state.is_terminal())
+            .map(|_| Retention::default().discarded_ms.to_string())
+            .unwrap_or_default();
+        inv.arg(workflow_ttl);
         for q in &groups.names {
             inv.arg(q);
         }

@@ -23,23 +23,49 @@ use ::redis::{ErrorKind, RedisError, ScriptInvocation, Value};
 use scripts::Scripts;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
 /// Id -> queue entries remembered locally so most job lookups are one round trip.
 const QUEUE_CACHE_CAP: usize = 200_000;
 
+/// The `schedule` signal plus the `next_due` (ms) the background task was last told to sleep toward: new
+/// due times or lease deadlines bump the signal only when they are earlier.
+pub struct Horizon {
+    next_due_ms: AtomicI64,
+    schedule: Signal,
+}
+
+impl Horizon {
+    pub fn due_written(&self, at_ms: i64) {
+        let before = self.next_due_ms.fetch_min(at_ms, Ordering::AcqRel);
+        if at_ms < before {
+            self.schedule.bump();
+        }
+    }
+
+    pub fn set(&self, next_due_ms: Option<i64>) {
+        self.next_due_ms.store(next_due_ms.unwrap_or(i64::MAX), Ordering::Release);
+    }
+
+    /// Unconditional wake-up (reset, cron changes, a reconnect that may have missed messages).
+    pub fn wake(&self) {
+        self.schedule.bump();
+    }
+}
+
 pub struct RedisBackend {
     conn: ConnectionManager,
     keys: Keys,
     scripts: Scripts,
     ready: Signal,
-    schedule: Signal,
-    /// The `next_due` (ms) the background task was last told to sleep toward; new due times or lease
-    /// deadlines bump `schedule` only when they are earlier.
-    horizon: AtomicI64,
+    horizon: Arc<Horizon>,
     queue_of: Mutex<HashMap<String, String>>,
     _listener: listener::AbortOnDrop,
+    /// Tests: delete this prefix's keys (on the Redis at this URL) when the backend is dropped.
+    #[cfg(test)]
+    wipe_on_drop: Option<String>,
 }
 
 /// Connects, loads the scripts and starts the wake-up listener. `prefix` namespaces every key.
@@ -49,23 +75,29 @@ pub async fn connect(url: &str, prefix: &str) -> Result<RedisBackend, BackendErr
     let config = ::redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(Duration::from_secs(5))
         .set_number_of_retries(2);
+    // One plain connection first: a refused connection fails at once instead of going through retries.
+    tokio::time::timeout(Duration::from_secs(5), client.get_multiplexed_async_connection())
+        .await
+        .map_err(|_| BackendError::Unavailable(format!("redis at {url}: connection timed out")))?
+        .map_err(unavailable)?;
     let conn = tokio::time::timeout(Duration::from_secs(10), client.get_connection_manager_with_config(config))
         .await
         .map_err(|_| BackendError::Unavailable(format!("redis at {url}: connection timed out")))?
         .map_err(unavailable)?;
     let keys = Keys::new(prefix);
     let ready = Signal::default();
-    let schedule = Signal::default();
-    let listener = listener::spawn(client, keys.channel(), ready.clone(), schedule.clone());
+    let horizon = Arc::new(Horizon { next_due_ms: AtomicI64::new(i64::MAX), schedule: Signal::default() });
+    let listener = listener::spawn(client, keys.channel(), ready.clone(), horizon.clone());
     let backend = RedisBackend {
         conn,
         keys,
         scripts: Scripts::new(),
         ready,
-        schedule,
-        horizon: AtomicI64::new(i64::MIN),
+        horizon,
         queue_of: Mutex::new(HashMap::new()),
         _listener: listener,
+        #[cfg(test)]
+        wipe_on_drop: None,
     };
     backend.load_scripts().await?;
     Ok(backend)
@@ -188,14 +220,11 @@ impl RedisBackend {
     /// A new due time or lease deadline was written: wake the background task if it is earlier than the
     /// time it sleeps toward.
     pub(crate) fn due_written(&self, at_ms: i64) {
-        let before = self.horizon.fetch_min(at_ms, Ordering::AcqRel);
-        if at_ms < before {
-            self.schedule.bump();
-        }
+        self.horizon.due_written(at_ms);
     }
 
     pub(crate) fn set_horizon(&self, next_due_ms: Option<i64>) {
-        self.horizon.store(next_due_ms.unwrap_or(i64::MAX), Ordering::Release);
+        self.horizon.set(next_due_ms);
     }
 
     pub(crate) fn jobs_ready(&self) {
@@ -219,7 +248,7 @@ impl Admin for RedisBackend {
     }
 
     fn schedule_signal(&self) -> watch::Receiver<u64> {
-        self.schedule.subscribe()
+        self.horizon.schedule.subscribe()
     }
 
     async fn prune(&self, now: Timestamp, retention: Retention, limit: usize) -> BackendResult<usize> {
@@ -252,7 +281,7 @@ impl Admin for RedisBackend {
         self.queue_of.lock().clear();
         self.set_horizon(None);
         self.ready.bump();
-        self.schedule.bump();
+        self.horizon.wake();
         Ok(())
     }
 }

@@ -48,7 +48,7 @@ impl CronStore for RedisBackend {
         pipe.cmd("SADD").arg(self.keys.crons()).arg(&cron.name).ignore();
         pipe.cmd("PUBLISH").arg(self.keys.channel()).arg("s").ignore();
         pipe.query_async::<()>(&mut self.conn()).await.map_err(redis_err)?;
-        self.schedule.bump();
+        self.horizon.wake();
         Ok(cron)
     }
 

@@ -10,6 +10,37 @@ use crate::model::time::{add_ms, format_ts, parse_rfc3339, Timestamp};
 use crate::model::workflow::{Workflow, WorkflowKind, WorkflowState};
 use std::time::Duration;
 
+/// Suite cases cannot clean up after themselves: their backend wipes its prefix when dropped.
+/// (A synchronous connection: the drop may happen while the test runtime shuts down.)
+impl Drop for RedisBackend {
+    fn drop(&mut self) {
+        let Some(url) = &self.wipe_on_drop else { return };
+        let Ok(mut conn) = ::redis::Client::open(url.as_str()).and_then(|c| c.get_connection()) else { return };
+        for pattern in self.keys.scan_patterns() {
+            let mut cursor = 0u64;
+            loop {
+                let Ok((next, keys)) = ::redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(1000)
+                    .query::<(u64, Vec<String>)>(&mut conn)
+                else {
+                    return;
+                };
+                if !keys.is_empty() {
+                    let _ = ::redis::cmd("UNLINK").arg(&keys).query::<i64>(&mut conn);
+                }
+                if next == 0 {
+                    break;
+                }
+                cursor = next;
+            }
+        }
+    }
+}
+
 pub(super) fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
@@ -568,10 +599,19 @@ async fn another_process_inserting_wakes_long_polls() {
     let prefix = a.keys.channel().trim_end_matches(":wake").to_string();
     let b = connect(&redis_url(), &prefix).await.unwrap();
     let mut ready = b.ready_signal();
-    // Let the listener subscribe (it bumps once when it does).
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    tokio::time::timeout_at(deadline, ready.changed()).await.expect("listener subscribed").unwrap();
     ready.borrow_and_update();
+    // Wait until both listeners are subscribed.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, subscribers): (String, u64) =
+            ::redis::cmd("PUBSUB").arg("NUMSUB").arg(a.keys.channel()).query_async(&mut a.conn()).await.unwrap();
+        if subscribers >= 2 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "listeners did not subscribe within 5 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!ready.has_changed().unwrap(), "nothing woke b yet");
     let now = crate::model::time::now();
     a.insert(vec![new(job("x", "q", 0, JobState::Available, now))], now).await.unwrap();
     tokio::time::timeout(Duration::from_secs(5), ready.changed()).await.expect("woken by the other process").unwrap();
@@ -594,4 +634,18 @@ async fn bulk_batches_are_one_call_and_keep_order() {
     assert!(done.iter().all(|o| matches!(o, CompleteOutcome::Completed(_))));
     assert_eq!(b.stats("bulk", now).await.unwrap().completed, 1_500);
     b.reset().await.unwrap();
+}
+
+/// The shared backend suite (src/backend/suite.rs) against Redis, each case on its own prefix.
+mod shared_suite {
+    use crate::backend::SharedBackend;
+    use std::sync::Arc;
+
+    async fn fresh() -> SharedBackend {
+        let mut b = super::backend().await;
+        b.wipe_on_drop = Some(super::redis_url());
+        Arc::new(b)
+    }
+
+    crate::backend_suite!(fresh);
 }

@@ -53,6 +53,8 @@ DECLARE
     strategy    text := COALESCE(retry->>'backoff_strategy',
                                  CASE WHEN (retry->>'backoff_coefficient')::float8 = 1.0 THEN 'constant' END,
                                  'exponential');
+    event_id    text := 'evt_' || ojs_uuidv7()::text;
+    event_kind  text;
     job_state   text;
     doc         json;
 BEGIN
@@ -86,11 +88,14 @@ BEGIN
     END IF;
 
     job_state := CASE WHEN sched_ts > now_ts THEN 'scheduled' ELSE 'available' END;
+    event_kind := CASE WHEN job_state = 'scheduled' THEN 'job.scheduled' ELSE 'job.enqueued' END;
 
-    doc := json_strip_nulls(json_build_object(
+    -- json (not jsonb) keeps the caller's args text byte for byte; null fields read as absent.
+    doc := json_build_object(
         'id', job_id,
         'type', job_type,
         'queue', queue,
+        'args', args,
         'priority', prio,
         'max_attempts', attempts,
         'retry', json_build_object(
@@ -114,9 +119,7 @@ BEGIN
         'attempt', 0,
         'enqueued_at', CASE WHEN job_state = 'available' THEN ojs_ts(now_ts) END,
         'run_at', CASE WHEN job_state = 'scheduled' THEN ojs_ts(sched_ts) END,
-        'dead_letter', false));
-    -- args go in last, as text, so the caller's exact bytes are kept (json_strip_nulls would re-render them).
-    doc := (rtrim(doc::text, '}') || ', "args" : ' || args::text || '}')::json;
+        'dead_letter', false);
 
     INSERT INTO jobs (id, doc, job_type, queue, priority, seq, timeout_ms, visibility_timeout_ms, expires_at,
                       created_at, state, attempt, enqueued_at, run_at)
@@ -126,12 +129,10 @@ BEGIN
             CASE WHEN job_state = 'scheduled' THEN sched_ts END);
     INSERT INTO queues (name) VALUES (queue) ON CONFLICT (name) DO NOTHING;
     INSERT INTO events (id, kind, queue, job_type, doc)
-    VALUES ('evt_' || ojs_uuidv7()::text,
-            CASE WHEN job_state = 'scheduled' THEN 'job.scheduled' ELSE 'job.enqueued' END,
-            queue, job_type,
+    VALUES (event_id, event_kind, queue, job_type,
             json_build_object(
-                'id', 'evt_' || ojs_uuidv7()::text,
-                'type', CASE WHEN job_state = 'scheduled' THEN 'job.scheduled' ELSE 'job.enqueued' END,
+                'id', event_id,
+                'type', event_kind,
                 'time', ojs_ts(now_ts), 'subject', job_id, 'queue', queue, 'job_type', job_type,
                 'data', json_build_object('job_id', job_id, 'job_type', job_type, 'queue', queue,
                                           'state', job_state, 'attempt', 0)));

@@ -5,7 +5,8 @@
 -- ARGV: [1] current unix second, [2] wake-up channel, [3] G, [4] update count U, [5] insert count I,
 --       [6] workflow? ('0'|'1'), [7] expected workflow version (0 = must not exist), [8] new version,
 --       [9] workflow JSON, [10] cron? ('0'|'1'), [11] expected next_run_at ms ('' = none),
---       [12] new next_run_at ms ('' = none), [13] cron JSON, [14 .. 13+G] queue names,
+--       [12] new next_run_at ms ('' = none), [13] cron JSON, [14] workflow retention ms ('' = keep;
+--       set once the workflow is terminal), [15 .. 14+G] queue names,
 --       then per update: group index, id, guard state, guard attempt ('' = any), score, F, F pairs;
 --       then per insert: group index, id, score, F, F pairs.
 -- Preconditions (all checked before any write, in this order): every update guard holds; the stored
@@ -18,12 +19,12 @@ local second = tonumber(ARGV[1])
 local channel = ARGV[2]
 local ngroups, nupd, nins = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local qnames = {}
-for i = 1, ngroups do qnames[i] = ARGV[13 + i] end
+for i = 1, ngroups do qnames[i] = ARGV[14 + i] end
 local kjobs = 5 + ngroups * 13
 
 -- Phase 1: parse and check every guard.
 local items = {}
-local a = 14 + ngroups
+local a = 15 + ngroups
 for i = 1, nupd + nins do
   local it = { g = tonumber(ARGV[a]), id = ARGV[a + 1], jk = KEYS[kjobs + i - 1] }
   if i <= nupd then
@@ -65,7 +66,7 @@ end
 
 -- Phase 2: write everything.
 local out = {}
-local ready, due = false, false
+local ready, due = false, nil -- due: earliest new due time (ms)
 for i = 1, nupd + nins do
   local it = items[i]
   local g = group_at(5 + (it.g - 1) * 13)
@@ -78,15 +79,18 @@ for i = 1, nupd + nins do
     new = redis.call('HGET', it.jk, 'state')
   end
   if new == 'available' then ready = true end
-  if new == 'scheduled' or new == 'retryable' then due = true end
+  if new == 'scheduled' or new == 'retryable' then due = math.min(due or math.huge, tonumber(it.score)) end
   out[i] = redis.call('HGETALL', it.jk)
 end
 for gi = 1, ngroups do redis.call('SADD', KEYS[2], qnames[gi]) end
-if ARGV[6] == '1' then redis.call('HSET', KEYS[3], 'json', ARGV[9], 'v', ARGV[8]) end
+if ARGV[6] == '1' then
+  redis.call('HSET', KEYS[3], 'json', ARGV[9], 'v', ARGV[8])
+  if ARGV[14] ~= '' then redis.call('PEXPIRE', KEYS[3], ARGV[14]) else redis.call('PERSIST', KEYS[3]) end
+end
 if ARGV[10] == '1' then
   redis.call('HSET', KEYS[4], 'json', ARGV[13])
   if ARGV[12] ~= '' then redis.call('HSET', KEYS[4], 'next', ARGV[12]) else redis.call('HDEL', KEYS[4], 'next') end
 end
 if ready then redis.call('PUBLISH', channel, 'r') end
-if due then redis.call('PUBLISH', channel, 's') end
+if due then redis.call('PUBLISH', channel, string.format('s%d', due)) end
 return { 'ok', out }

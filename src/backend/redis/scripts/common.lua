@@ -9,6 +9,9 @@
 -- tmo/vto (timeout/visibility ms), exp (expires ms), wf ("1" for workflow members), uk (unique key it
 -- holds), rk (its ready-set member while available), state, attempt, enq, start, done, canc, disc, run,
 -- vis, exec (times in ms), worker, result/error/errors (JSON text), rdelay, dl ("1" in dead letter queue).
+--
+-- Wake-ups go to the channel named in ARGV: 'r' when jobs may have become available, 's<ms>' when a new
+-- scheduled/retryable due time at <ms> was written.
 
 local function group_at(b)
   return { meta = KEYS[b], ready = KEYS[b + 1], scheduled = KEYS[b + 2], retryable = KEYS[b + 3],

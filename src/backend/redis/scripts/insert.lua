@@ -95,7 +95,7 @@ local function cancel(g, jk, id)
 end
 
 local out = {}
-local ready, due = false, false
+local ready, due = false, nil -- due: earliest new due time (ms)
 for i = 1, n do
   local p = plans[i]
   if p.skip then
@@ -123,11 +123,11 @@ for i = 1, n do
       redis.call('HSET', p.jk, 'uk', p.uk)
     end
     if p.state == 'available' then ready = true end
-    if p.state == 'scheduled' or p.state == 'retryable' then due = true end
+    if p.state == 'scheduled' or p.state == 'retryable' then due = math.min(due or math.huge, tonumber(p.score)) end
     if old then out[i] = { 'r', redis.call('HGETALL', p.jk), old } else out[i] = { 'c', redis.call('HGETALL', p.jk) } end
   end
 end
 for gi = 1, ngroups do redis.call('SADD', KEYS[2], qnames[gi]) end
 if ready then redis.call('PUBLISH', channel, 'r') end
-if due then redis.call('PUBLISH', channel, 's') end
+if due then redis.call('PUBLISH', channel, string.format('s%d', due)) end
 return { 'ok', out }

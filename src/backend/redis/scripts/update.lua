@@ -1,8 +1,8 @@
 -- update.lua: independent guarded replacements of jobs (any queues in one call).
 --
 -- KEYS: G queue groups of 13 keys, then one job hash per item.
--- ARGV: [1] wake-up channel, [2] item count N, [3] group count G, [4] current unix second, then per item: group index (1-based),
---       id, guard state, guard attempt ('' = any), index score, field count F, F field/value pairs.
+-- ARGV: [1] wake-up channel, [2] item count N, [3] group count G, [4] current unix second, then per
+--       item: group index (1-based), id, guard state, guard attempt ('' = any), index score, field count F, F field/value pairs.
 -- Precondition per item: the job exists, its state equals the guard state and (when given) its attempt
 -- equals the guard attempt. Effect: the job's fields are replaced (its unique key is kept) and it moves
 -- from its old index to the one of its new state (a job entering `available` gets a new FIFO sequence;
@@ -13,7 +13,7 @@ local n = tonumber(ARGV[2])
 local ngroups = tonumber(ARGV[3])
 local kbase = 1 + ngroups * 13
 local out = {}
-local ready, due = false, false
+local ready, due = false, nil -- due: earliest new due time (ms)
 local second = tonumber(ARGV[4])
 local a = 5
 for i = 1, n do
@@ -30,10 +30,10 @@ for i = 1, n do
   else
     local new = replace_job(g, jk, id, state, from, nf, score, second)
     if new == 'available' then ready = true end
-    if new == 'scheduled' or new == 'retryable' then due = true end
+    if new == 'scheduled' or new == 'retryable' then due = math.min(due or math.huge, tonumber(score)) end
     out[i] = { 'ok', redis.call('HGETALL', jk) }
   end
 end
 if ready then redis.call('PUBLISH', ARGV[1], 'r') end
-if due then redis.call('PUBLISH', ARGV[1], 's') end
+if due then redis.call('PUBLISH', ARGV[1], string.format('s%d', due)) end
 return out
