@@ -4,11 +4,14 @@
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-/// Backends run when `OJS_TEST_BACKENDS` is unset.
-pub const DEFAULT_BACKENDS: &[&str] = &["memory"];
-
-/// Backends being built; add them to `DEFAULT_BACKENDS` once the server supports them.
-pub const PLANNED_BACKENDS: &[&str] = &["redis", "postgres"];
+/// Backends run when `OJS_TEST_BACKENDS` is unset: every backend this build of the server knows.
+pub const DEFAULT_BACKENDS: &[&str] = &[
+    "memory",
+    #[cfg(feature = "redis")]
+    "redis",
+    #[cfg(feature = "postgres")]
+    "postgres",
+];
 
 /// How one backend gets the service it needs.
 pub struct BackendSpec {
@@ -64,6 +67,13 @@ pub const BACKENDS: &[BackendSpec] = &[
         },
     },
 ];
+
+impl BackendSpec {
+    /// Whether two server processes can share this backend's state.
+    pub fn shared(&self) -> bool {
+        matches!(self.service, Service::External { .. })
+    }
+}
 
 /// The backend names asked for by `OJS_TEST_BACKENDS`, or the defaults.
 pub fn requested() -> Result<Vec<&'static BackendSpec>, String> {

@@ -5,7 +5,7 @@
 //! - `OJS_TEST_URL`      run against this server instead of starting one
 //! - `OJS_TEST_BACKENDS` comma list of backends to start (default: see backends.rs)
 //! - `OJS_TEST_TAGS`     tag expression selecting scenarios, e.g. `@L1-RET-001` or
-//!                       `@L0-ENV-003 or @L0-ENV-004`
+//!   `@L0-ENV-003 or @L0-ENV-004`
 //!
 //! See harness/README.md.
 
@@ -152,9 +152,8 @@ async fn run() -> ExitCode {
 fn backends_hint() {
     if std::env::var("OJS_TEST_URL").is_err() && std::env::var("OJS_TEST_BACKENDS").is_err() {
         println!(
-            "(ran the default backends {:?}; set OJS_TEST_BACKENDS to also run {:?})",
-            backends::DEFAULT_BACKENDS,
-            backends::PLANNED_BACKENDS
+            "(ran every backend this build knows, {:?}; set OJS_TEST_BACKENDS to choose)",
+            backends::DEFAULT_BACKENDS
         );
     }
 }
@@ -176,6 +175,7 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
     println!("\n==== conformance: {label} ====");
 
     let mut server = None;
+    let mut peer: Option<ServerProcess> = None;
     let base_url = match &target {
         Target::External(url) => url.clone(),
         Target::Backend(spec) => {
@@ -192,6 +192,19 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
                 Ok(s) => {
                     let url = s.base_url.clone();
                     println!("ojs-server is up at {url} (log: {})", s.log_path.display());
+                    // A second process on the same backend proves cross-process guarantees.
+                    if spec.shared() {
+                        match ServerProcess::start(&format!("{}-peer", spec.name), &provisioned.env, &client).await {
+                            Ok(p) => {
+                                println!("second ojs-server is up at {} (log: {})", p.base_url, p.log_path.display());
+                                peer = Some(p);
+                            }
+                            Err(e) => {
+                                outcome.problem = Some(format!("second server: {e}"));
+                                return outcome;
+                            }
+                        }
+                    }
                     server = Some((s, provisioned));
                     url
                 }
@@ -203,7 +216,12 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
         }
     };
 
-    set_run_context(RunContext { base_url: base_url.clone(), client: client.clone() });
+    let peer_url = peer.as_ref().map(|p| p.base_url.clone());
+    let two_servers = peer_url.is_some();
+    if !two_servers {
+        println!("scenarios tagged @two-servers will not run: they need a backend shared by two server processes");
+    }
+    set_run_context(RunContext { base_url: base_url.clone(), client: client.clone(), peer_url });
     let reset = probe_reset(&client, &base_url).await;
     if let Err(reason) = &reset {
         println!("scenarios tagged @reset will not run: {reason}");
@@ -240,6 +258,9 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
                     return false;
                 }
             }
+            if !two_servers && has_tag(feature, rule, scenario, "two-servers") {
+                return false;
+            }
             if !reset_available && has_tag(feature, rule, scenario, "reset") {
                 skipped_reset_in_filter.borrow_mut().push(scenario.name.clone());
                 return false;
@@ -260,6 +281,9 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
         outcome.problem = Some("no scenario was selected (check OJS_TEST_TAGS)".into());
     }
 
+    if let Some(mut p) = peer {
+        p.stop().await;
+    }
     if let Some((mut s, _provisioned)) = server {
         s.stop().await;
         if !outcome.ok() {

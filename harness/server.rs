@@ -25,9 +25,10 @@ fn free_port() -> Result<u16, String> {
 impl ServerProcess {
     /// Spawns the server with `env` (backend selection and URLs) and waits until
     /// `GET /ojs/v1/health` answers. On failure the server's output is in the error.
-    pub async fn start(backend: &str, env: &[(String, String)], client: &reqwest::Client) -> Result<Self, String> {
+    /// `label` names the log file (`ojs-conformance-<label>.log`).
+    pub async fn start(label: &str, env: &[(String, String)], client: &reqwest::Client) -> Result<Self, String> {
         let port = free_port()?;
-        let log_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ojs-conformance-{backend}.log"));
+        let log_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ojs-conformance-{label}.log"));
         let log = File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
         let log_err = log.try_clone().map_err(|e| e.to_string())?;
         let mut command = Command::new(env!("CARGO_BIN_EXE_ojs-server"));

@@ -15,6 +15,16 @@ use crate::{jsonpath, template};
 pub struct RunContext {
     pub base_url: String,
     pub client: reqwest::Client,
+    /// A second server process on the same backend (shared backends only), for `@two-servers` scenarios.
+    pub peer_url: Option<String>,
+}
+
+impl RunContext {
+    /// The same context, pointed at the peer server.
+    pub fn peer(&self) -> Result<RunContext, String> {
+        let url = self.peer_url.clone().ok_or("this run has no second server (needs a shared backend)")?;
+        Ok(RunContext { base_url: url, client: self.client.clone(), peer_url: None })
+    }
 }
 
 static RUN_CONTEXT: RwLock<Option<RunContext>> = RwLock::new(None);
@@ -61,8 +71,12 @@ impl Reply {
     pub fn describe(&self) -> String {
         let mut body = self.body.clone();
         if body.len() > 1500 {
-            body.truncate(1500);
-            body.push_str("…");
+            let mut cut = 1500;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            body.truncate(cut);
+            body.push('…');
         }
         format!("{} {} → {} {}", self.method, self.path, self.status, body)
     }

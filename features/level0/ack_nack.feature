@@ -75,6 +75,16 @@ Feature: Reporting the outcome of a job
     Then the response field "$.job.error.message" contains "connection timeout"
 
   @L0-OPS-004
+  Scenario: A failure reported without any error object is still a failure
+    When I POST "/ojs/v1/workers/nack" with:
+      """
+      {"job_id": "{{job}}"}
+      """
+    Then the response status is 200
+    And the response field "$.state" is "retryable"
+    And the response field "$.attempt" is 1
+
+  @L0-OPS-004
   Scenario: A failure without a job id is rejected
     When I POST "/ojs/v1/workers/nack" with:
       """

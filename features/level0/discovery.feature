@@ -8,6 +8,7 @@ Feature: Discovering a server
     Then the response status is 200
     And the response has the OJS headers
     And the response field "$.specversion" is "1.0"
+    And the response field "$.ojs_version" is "1.0"
     And the response field "$.implementation.name" matches "."
     And the response field "$.conformance_level" exists
     And the response field "$.protocols" contains "http"
@@ -18,4 +19,6 @@ Feature: Discovering a server
     Then the response status is 200
     And the response has the OJS headers
     And the response field "$.status" matches "^(ok|healthy|degraded)$"
+    And the response field "$.version" is "1.0"
+    And the response field "$.uptime_seconds" is at least 0
     And the response field "$.backend.status" exists

@@ -283,6 +283,14 @@ Feature: The job envelope
     Then the response status is 201
     And the response field "$.job.schema" is "https://example.com/schemas/email-send/v1.json"
 
+  @L0-WF-001
+  Scenario: Metadata that is not an object is rejected
+    When I POST "/ojs/v1/jobs" with:
+      """
+      {"type": "email.send", "args": [], "meta": "urgent", "options": {"queue": "{{queue}}"}}
+      """
+    Then the response is an OJS error "invalid_request" with status 400
+
   @L0-ENV-006 @L0-WF-001
   Scenario: System fields sent by a client are ignored
     When I POST "/ojs/v1/jobs" with:

@@ -133,6 +133,8 @@ Feature: Lifecycle events
     When I GET "/ojs/v1/events?types=job.completed&queues={{queue}}"
     Then the response field "$.events" has 1 item
     And the response field "$.events[0].type" is "job.completed"
+    When I GET "/ojs/v1/events?types=job.enqueued,job.started,job.completed&queues={{queue}}&limit=2"
+    Then the response field "$.events" has 2 items
 
   @L0-EVT-002
   Scenario: Filtering by queue leaves out other queues' events

@@ -119,3 +119,21 @@ Feature: HTTP wire rules
     And the response has the OJS headers
     And the response field "$.error.code" exists
     And the response field "$.error.message" exists
+
+  @L0-WF-001
+  Scenario: A request declaring the supported protocol version is served
+    Given the next request carries the header "OJS-Version" with value "1.0"
+    When I POST "/ojs/v1/jobs" with:
+      """
+      {"type": "wire.check", "args": [], "options": {"queue": "{{queue}}"}}
+      """
+    Then the response status is 201
+
+  @L0-WF-001
+  Scenario: A request declaring an unsupported protocol version is refused
+    Given the next request carries the header "OJS-Version" with value "2.0"
+    When I POST "/ojs/v1/jobs" with:
+      """
+      {"type": "wire.check", "args": [], "options": {"queue": "{{queue}}"}}
+      """
+    Then the response is an OJS error "unsupported" with status 422

@@ -36,3 +36,22 @@ Feature: Execution timeout
       """
     When within 5 seconds GET "/ojs/v1/jobs/{{job}}" has field "$.job.state" equal to "discarded"
     Then the response field "$.job.error.type" is "timeout"
+
+  @L1-RET-001 @L1-HB-001
+  Scenario: Heartbeats do not stretch the execution timeout
+    Given a job saved as "job" is pushed with:
+      """
+      {"type": "timeout.demo", "args": [], "options": {"queue": "{{queue}}", "timeout_ms": 1000, "retry": {"max_attempts": 1}}}
+      """
+    And I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "worker_id": "{{worker}}", "visibility_timeout_ms": 60000}
+      """
+    And I wait 500 milliseconds
+    And I POST "/ojs/v1/workers/heartbeat" with:
+      """
+      {"worker_id": "{{worker}}", "active_jobs": ["{{job}}"], "visibility_timeout_ms": 60000}
+      """
+    And the response field "$.state" is "running"
+    When within 5 seconds GET "/ojs/v1/jobs/{{job}}" has field "$.job.state" equal to "discarded"
+    Then the response field "$.job.error.type" is "timeout"

@@ -29,6 +29,40 @@ Feature: Worker heartbeat
     And the response field "$.state" is "running"
 
   @L1-HB-001
+  Scenario: A heartbeat may name its single job with job_id
+    Given a job of type "hb.demo" in queue "{{queue}}" saved as "job"
+    And I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "worker_id": "{{worker}}"}
+      """
+    When I POST "/ojs/v1/workers/heartbeat" with:
+      """
+      {"worker_id": "{{worker}}", "job_id": "{{job}}"}
+      """
+    Then the response status is 200
+    And the response field "$.state" is "running"
+    And the response field "$.jobs_extended" contains "{{job}}"
+
+  @L1-HB-001
+  Scenario: Unknown and finished jobs in a heartbeat are skipped, not errors
+    Given a job of type "hb.demo" in queue "{{queue}}" saved as "job"
+    And I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "worker_id": "{{worker}}"}
+      """
+    And I POST "/ojs/v1/workers/ack" with:
+      """
+      {"job_id": "{{job}}"}
+      """
+    When I POST "/ojs/v1/workers/heartbeat" with:
+      """
+      {"worker_id": "{{worker}}", "active_jobs": ["{{job}}", "01900000-0000-7000-8000-000000000000"]}
+      """
+    Then the response status is 200
+    And the response field "$.state" is "running"
+    And the response field "$.jobs_extended" is []
+
+  @L1-HB-001
   Scenario: A heartbeat without a worker id is rejected
     When I POST "/ojs/v1/workers/heartbeat" with:
       """
@@ -76,6 +110,7 @@ Feature: Worker heartbeat
       """
     Then the response status is 200
     And the response field "$.state" is "<directive>"
+    And the response field "$.directive" is "<directive>"
     When I POST "/ojs/v1/workers/ack" with:
       """
       {"job_id": "{{job}}"}

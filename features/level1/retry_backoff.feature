@@ -312,9 +312,26 @@ Feature: Retry policies and backoff
     And the response field "$.error.message" contains "backoff_coefficient"
 
   @L1-RET-002
-  Scenario: An interval that is not an ISO 8601 duration is rejected
+  Scenario Outline: An interval that is not a positive ISO 8601 duration is rejected
     When I POST "/ojs/v1/jobs" with:
       """
-      {"type": "retry-test.invalid", "args": [], "options": {"queue": "{{queue}}", "retry": {"initial_interval": "one second"}}}
+      {"type": "retry-test.invalid", "args": [], "options": {"queue": "{{queue}}", "retry": {"initial_interval": "<interval>"}}}
       """
     Then the response is an OJS error "invalid_request" with status 400
+
+    Examples:
+      | interval   |
+      | one second |
+      | PT0S       |
+      | 5s         |
+
+  @L1-RET-001
+  Scenario: The retry policy may also be given as retry_policy
+    When I POST "/ojs/v1/jobs" with:
+      """
+      {"type": "retry-test.alias", "args": [], "options": {"queue": "{{queue}}", "retry_policy": {"max_attempts": 7, "jitter": false}}}
+      """
+    Then the response status is 201
+    And the response field "$.job.max_attempts" is 7
+    And the response field "$.job.retry.max_attempts" is 7
+    And the response field "$.job.retry.jitter" is false

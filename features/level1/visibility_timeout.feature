@@ -47,6 +47,7 @@ Feature: Visibility timeout
       """
     When within 5 seconds GET "/ojs/v1/jobs/{{job}}" has field "$.job.state" equal to "available"
     Then the response field "$.job.attempt" is 1
+    And the response field "$.job.worker_id" does not exist
 
   @L1-VT-002
   Scenario: A job whose reservation runs out on its last attempt is discarded

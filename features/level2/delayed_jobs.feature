@@ -73,7 +73,14 @@ Feature: Delayed jobs (scheduled_at and delay_until)
       """
     Then the response status is 200
     And the response field "$.jobs" has 0 items
-    When within 4 seconds I POST "/ojs/v1/workers/fetch" until field "$.jobs[0]" exists, with:
+    # Still too early more than a second later.
+    When I wait 1200 milliseconds
+    And I POST "/ojs/v1/workers/fetch" with:
+      """
+      {"queues": ["{{queue}}"], "count": 10}
+      """
+    Then the response field "$.jobs" has 0 items
+    When within 3 seconds I POST "/ojs/v1/workers/fetch" until field "$.jobs[0]" exists, with:
       """
       {"queues": ["{{queue}}"], "count": 10}
       """

@@ -69,6 +69,27 @@ step!(r#"^(\d+) workers concurrently fetch from "([^"]*)" with count (\d+) until
     }
 );
 
+step!(r#"^(\d+) workers on each server concurrently fetch from "([^"]*)" with count (\d+) until it is empty$"#,
+    async fn workers_drain_both(w: &mut OjsWorld, workers: usize, queue: String, count: usize) -> StepResult {
+        let queue = w.expand(&queue)?;
+        let servers = [w.ctx.clone(), w.ctx.peer()?];
+        let runs = servers.iter().enumerate().flat_map(|(s, ctx)| {
+            let suffix = w.suffix.clone();
+            let queue = queue.clone();
+            (0..workers).map(move |i| {
+                let queue = queue.clone();
+                let id = format!("worker-{suffix}-s{s}-{i}");
+                async move { worker(ctx, id, &queue, count).await }
+            })
+        });
+        for (ids, problems) in join_all(runs).await {
+            w.delivered.extend(ids);
+            w.worker_problems.extend(problems);
+        }
+        Ok(())
+    }
+);
+
 step!(r#"^(\d+) distinct jobs were delivered and none twice$"#,
     async fn delivered_once(w: &mut OjsWorld, n: usize) -> StepResult {
         let distinct: HashSet<&String> = w.delivered.iter().collect();

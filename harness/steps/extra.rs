@@ -12,7 +12,7 @@ use crate::world::{OjsWorld, Outgoing, Reply, StepResult};
 
 const POLL_EVERY: Duration = Duration::from_millis(50);
 
-/// Events are looked up among this many of the newest events of one type.
+/// How many events of one type a lookup asks for (the events endpoint allows at most 1000).
 const EVENT_WINDOW: usize = 1000;
 
 fn render(value: &Option<Value>) -> String {

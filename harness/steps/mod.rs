@@ -15,5 +15,6 @@ mod assertions;
 mod concurrency;
 mod extra;
 mod fixtures;
+mod peer;
 mod requests;
 mod waiting;

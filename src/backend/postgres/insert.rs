@@ -187,6 +187,19 @@ impl PostgresBackend {
             .collect();
 
         let plans = plan(items, &latest, &taken, now)?;
+        // The jobs as they will be stored (`replace_except_schedule` keeps the holder's schedule).
+        let finals: Vec<Job> = items
+            .iter()
+            .zip(&plans)
+            .map(|(item, plan)| {
+                let mut job = item.job.clone();
+                let keeps = item.unique.as_ref().is_some_and(|c| c.on_conflict == OnConflict::ReplaceExceptSchedule);
+                if let (Plan::Replace(holder), true) = (plan, keeps) {
+                    keep_schedule(&mut job, holder);
+                }
+                job
+            })
+            .collect();
 
         // Cancel replaced holders first: the partial unique index must not see them as live.
         let mut cancelled = HashMap::new();
@@ -206,9 +219,10 @@ impl PostgresBackend {
         let rows: Vec<NewRow> = items
             .iter()
             .zip(&plans)
-            .filter(|(_, p)| matches!(p, Plan::Create | Plan::Replace(_)))
-            .map(|(i, _)| NewRow {
-                job: i.job.clone(),
+            .zip(&finals)
+            .filter(|((_, p), _)| matches!(p, Plan::Create | Plan::Replace(_)))
+            .map(|((i, _), job)| NewRow {
+                job: job.clone(),
                 key: i.unique.as_ref().map(|c| c.key.clone()),
                 slot: i.unique.as_ref().and_then(unique_slot),
             })
@@ -220,18 +234,30 @@ impl PostgresBackend {
         tx.commit().await.map_err(db)?;
 
         let mut out: Vec<Inserted> = Vec::with_capacity(items.len());
-        for (item, plan) in items.iter().zip(plans) {
+        for (job, plan) in finals.iter().zip(plans) {
             out.push(match plan {
-                Plan::Create => Inserted::Created(item.job.clone()),
+                Plan::Create => Inserted::Created(job.clone()),
                 Plan::Existing(holder) => Inserted::Existing(holder),
-                Plan::ExistingInBatch(i) => Inserted::Existing(items[i].job.clone()),
+                Plan::ExistingInBatch(i) => Inserted::Existing(finals[i].clone()),
                 Plan::Replace(holder) => {
                     let old = cancelled.remove(&holder.id).unwrap_or(holder);
-                    Inserted::Replaced(item.job.clone(), old)
+                    Inserted::Replaced(job.clone(), old)
                 }
             });
         }
         Ok(out)
+    }
+}
+
+/// `replace_except_schedule`: a holder still waiting for a future `scheduled_at` hands that schedule to
+/// its replacement (as the memory backend does).
+fn keep_schedule(new_job: &mut Job, old: &Job) {
+    let old_time = old.scheduled_at.as_deref().and_then(crate::model::time::parse_rfc3339);
+    if let Some(at) = old_time.filter(|at| *at > new_job.created_at) {
+        new_job.scheduled_at = old.scheduled_at.clone();
+        new_job.run_at = Some(at);
+        new_job.state = JobState::Scheduled;
+        new_job.enqueued_at = None;
     }
 }
 
@@ -278,8 +304,10 @@ fn plan(
                         plans.push(Plan::Existing(holder.clone()));
                         continue;
                     }
-                    OnConflict::Replace if holder.state == JobState::Active => return Err(conflict(&holder.id)),
-                    OnConflict::Replace => {
+                    OnConflict::Replace | OnConflict::ReplaceExceptSchedule if holder.state == JobState::Active => {
+                        return Err(conflict(&holder.id))
+                    }
+                    OnConflict::Replace | OnConflict::ReplaceExceptSchedule => {
                         batch_keys.insert(&claim.key, index);
                         plans.push(Plan::Replace(holder.clone()));
                         continue;

@@ -38,6 +38,9 @@ pub struct PostgresBackend {
     ready: Signal,
     schedule: Signal,
     _listener: Arc<listener::ListenerTask>,
+    /// Tests: drop the schema when the backend goes away (declared last so it drops last).
+    #[cfg(test)]
+    drop_schema: Option<tests::DropSchema>,
 }
 
 /// Connects, creates `schema` if missing, applies the migrations and starts the notification listener.
@@ -47,7 +50,14 @@ pub async fn connect(url: &str, schema: &str) -> Result<PostgresBackend, Backend
     let ready = Signal::default();
     let schedule = Signal::default();
     let listener = listener::spawn(pool.clone(), ready.clone(), schedule.clone());
-    Ok(PostgresBackend { pool, ready, schedule, _listener: Arc::new(listener) })
+    Ok(PostgresBackend {
+        pool,
+        ready,
+        schedule,
+        _listener: Arc::new(listener),
+        #[cfg(test)]
+        drop_schema: None,
+    })
 }
 
 /// Applies the migrations to `schema` and returns (for `ojs-server migrate`).

@@ -39,7 +39,47 @@ async fn ensure_database(url: &str) {
     let _ = admin.close().await;
 }
 
-/// A backend on a schema of its own; `drop_schema` removes it at the end of a passing test.
+/// Drops a test schema when dropped (from a thread of its own: `Drop` cannot await).
+pub(super) struct DropSchema {
+    url: String,
+    schema: String,
+}
+
+impl Drop for DropSchema {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        let dropper = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async move {
+                if let Ok(mut conn) = PgConnectOptions::from_str(&url).unwrap().connect().await {
+                    let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", setup::quote_ident(&schema));
+                    let _ = conn.execute(sql.as_str()).await;
+                    let _ = conn.close().await;
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
+}
+
+/// A backend on a fresh schema of its own, dropped with the backend.
+pub(super) async fn fresh_backend() -> PostgresBackend {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let url = database_url();
+    ensure_database(&url).await;
+    let schema = format!(
+        "ojs_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        now().timestamp_millis() % 1_000_000
+    );
+    let mut backend = connect(&url, &schema)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e}. Start PostgreSQL with `bash ci/services/postgres.sh`"));
+    backend.drop_schema = Some(DropSchema { url, schema });
+    backend
+}
+
 pub(super) struct TestDb {
     pub backend: PostgresBackend,
     pub schema: String,
@@ -48,18 +88,9 @@ pub(super) struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let url = database_url();
-        ensure_database(&url).await;
-        let schema = format!(
-            "ojs_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            now().timestamp_millis() % 1_000_000
-        );
-        let backend = connect(&url, &schema)
-            .await
-            .unwrap_or_else(|e| panic!("connect to {url}: {e}. Start PostgreSQL with `bash ci/services/postgres.sh`"));
+        let backend = fresh_backend().await;
+        let cleanup = backend.drop_schema.as_ref().expect("fresh backends drop their schema");
+        let (schema, url) = (cleanup.schema.clone(), cleanup.url.clone());
         Self { backend, schema, url }
     }
 
@@ -68,14 +99,8 @@ impl TestDb {
         connect(&self.url, &self.schema).await.expect("second connection")
     }
 
-    pub async fn drop_schema(self) {
-        let pool = self.backend.pool().clone();
-        drop(self.backend);
-        let _ = sqlx::query(&format!("DROP SCHEMA {} CASCADE", setup::quote_ident(&self.schema)))
-            .execute(&pool)
-            .await;
-        pool.close().await;
-    }
+    /// Ends the test (the schema goes with the backend).
+    pub async fn drop_schema(self) {}
 }
 
 fn ts(text: &str) -> Timestamp {
@@ -837,4 +862,16 @@ async fn reset_wipes_everything_and_migrate_is_idempotent() {
     db.backend.ping().await.unwrap();
     assert_eq!(db.backend.unique_strength(), "strong");
     db.drop_schema().await;
+}
+
+/// The shared backend suite (src/backend/suite.rs) against PostgreSQL, each case in its own schema.
+mod shared_suite {
+    use crate::backend::SharedBackend;
+    use std::sync::Arc;
+
+    async fn fresh() -> SharedBackend {
+        Arc::new(super::fresh_backend().await)
+    }
+
+    crate::backend_suite!(fresh);
 }

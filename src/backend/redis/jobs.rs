@@ -1,5 +1,6 @@
 //! `JobStore` over the job scripts.
 
+use super::args::push_fields;
 use super::codec::{encode, index_score, ms};
 use super::reply::{self, bad, int, items, text};
 use super::{redis_err, RedisBackend};
@@ -8,43 +9,16 @@ use crate::model::job::{Job, JobState};
 use crate::model::time::Timestamp;
 use async_trait::async_trait;
 use chrono::DateTime;
-use ::redis::{ScriptInvocation, Value};
+use ::redis::Value;
 use std::collections::BTreeMap;
 
 /// Bound on due scheduled/retryable jobs a claim promotes before claiming.
 const CLAIM_PROMOTE_LIMIT: usize = 1000;
-/// Retries when a unique key changes between reading its holder and the insert script.
-const UNIQUE_READ_RETRIES: usize = 32;
 
 /// The error `level0_core::state::expire` records, written by the claim script.
 fn expired_error() -> String {
     serde_json::json!({"code": "expired", "type": "expired", "message": "the job expired before it could run"})
         .to_string()
-}
-
-/// Distinct queues in first-seen order, with a 1-based group index lookup.
-#[derive(Default)]
-struct Groups {
-    names: Vec<String>,
-}
-
-impl Groups {
-    fn index(&mut self, queue: &str) -> usize {
-        match self.names.iter().position(|q| q == queue) {
-            Some(i) => i + 1,
-            None => {
-                self.names.push(queue.to_string());
-                self.names.len()
-            }
-        }
-    }
-}
-
-fn push_fields(inv: &mut ScriptInvocation<'_>, fields: &[(&'static str, String)]) {
-    inv.arg(fields.len());
-    for (k, v) in fields {
-        inv.arg(*k).arg(v);
-    }
 }
 
 fn due_ms(job: &Job) -> Option<i64> {
@@ -57,7 +31,7 @@ fn due_ms(job: &Job) -> Option<i64> {
 
 impl RedisBackend {
     /// Signals after jobs were written: wake fetchers and, if needed, the background task.
-    fn after_write<'a>(&self, jobs: impl IntoIterator<Item = &'a Job>) {
+    pub(super) fn after_write<'a>(&self, jobs: impl IntoIterator<Item = &'a Job>) {
         let mut ready = false;
         for job in jobs {
             ready |= job.state == JobState::Available;
@@ -67,116 +41,6 @@ impl RedisBackend {
         }
         if ready {
             self.jobs_ready();
-        }
-    }
-
-    async fn insert_once(&self, jobs: &[NewJob], encoded: &[Vec<(&'static str, String)>], now: Timestamp)
-        -> BackendResult<Option<Vec<Inserted>>> {
-        let keys = &self.keys;
-        // Current holders of the unique keys this batch claims.
-        let unique_keys: Vec<Option<String>> =
-            jobs.iter().map(|nj| nj.unique.as_ref().map(|u| keys.unique(&u.key))).collect();
-        let wanted: Vec<&String> = unique_keys.iter().flatten().collect();
-        let mut holders: Vec<Option<(String, String)>> = vec![None; jobs.len()];
-        if !wanted.is_empty() {
-            let values: Vec<Option<String>> =
-                ::redis::cmd("MGET").arg(&wanted).query_async(&mut self.conn()).await.map_err(redis_err)?;
-            let mut values = values.into_iter();
-            for (i, k) in unique_keys.iter().enumerate() {
-                if k.is_some() {
-                    holders[i] = values
-                        .next()
-                        .flatten()
-                        .and_then(|v| v.split_once('\n').map(|(q, id)| (q.to_string(), id.to_string())));
-                }
-            }
-        }
-        let mut groups = Groups::default();
-        for nj in jobs {
-            groups.index(&nj.job.queue);
-        }
-        for (q, _) in holders.iter().flatten() {
-            groups.index(q);
-        }
-
-        let mut inv = self.scripts.insert.prepare_invoke();
-        inv.key(keys.ids()).key(keys.queues());
-        for q in &groups.names {
-            self.push_group(&mut inv, q);
-        }
-        inv.arg(ms(now)).arg(jobs.len()).arg(groups.names.len()).arg(keys.channel());
-        for q in &groups.names {
-            inv.arg(q);
-        }
-        for (i, nj) in jobs.iter().enumerate() {
-            let job = &nj.job;
-            let job_key = keys.job(&job.queue, &job.id);
-            inv.key(&job_key);
-            inv.key(unique_keys[i].as_deref().unwrap_or(&job_key));
-            match &holders[i] {
-                Some((q, id)) => inv.key(keys.job(q, id)),
-                None => inv.key(&job_key),
-            };
-            inv.arg(&job.id)
-                .arg(groups.index(&job.queue))
-                .arg(job.state.as_str())
-                .arg(ms(job.created_at))
-                .arg(index_score(job, now));
-            push_fields(&mut inv, &encoded[i]);
-            match &nj.unique {
-                None => {
-                    inv.arg("0");
-                }
-                Some(u) => {
-                    let expect = holders[i].as_ref().map(|(q, id)| format!("{q}\n{id}")).unwrap_or_default();
-                    let holder_id = holders[i].as_ref().map(|(_, id)| id.clone()).unwrap_or_default();
-                    let states: Vec<&str> = u.states.iter().map(|s| s.as_str()).collect();
-                    let on_conflict = match u.on_conflict {
-                        OnConflict::Reject => "reject",
-                        OnConflict::Ignore => "ignore",
-                        OnConflict::Replace => "replace",
-                    };
-                    inv.arg("1")
-                        .arg(expect)
-                        .arg(holder_id)
-                        .arg(states.join(","))
-                        .arg(u.period_ms.map(|p| p.to_string()).unwrap_or_default())
-                        .arg(on_conflict)
-                        .arg(format!("{}\n{}", job.queue, job.id));
-                }
-            }
-        }
-        let mut reply = items(self.run(&inv).await?)?.into_iter();
-        let tag = text(&reply.next().ok_or_else(|| bad("empty insert reply"))?)?;
-        match tag.as_str() {
-            "retry" => Ok(None),
-            "dup" => {
-                let index = int(&reply.next().ok_or_else(|| bad("dup index"))?)? as usize;
-                let id = text(&reply.next().ok_or_else(|| bad("dup id"))?)?;
-                Err(BackendError::DuplicateId { index, id })
-            }
-            "unique" => {
-                let index = int(&reply.next().ok_or_else(|| bad("unique index"))?)? as usize;
-                let existing_id = text(&reply.next().ok_or_else(|| bad("unique holder"))?)?;
-                let key = jobs.get(index).and_then(|nj| nj.unique.as_ref()).map(|u| u.key.clone()).unwrap_or_default();
-                Err(BackendError::UniqueConflict { index, existing_id, key })
-            }
-            "ok" => {
-                let mut out = Vec::with_capacity(jobs.len());
-                for item in items(reply.next().ok_or_else(|| bad("insert results"))?)? {
-                    let mut parts = items(item)?.into_iter();
-                    let kind = text(&parts.next().ok_or_else(|| bad("insert result kind"))?)?;
-                    let first = reply::job(parts.next().ok_or_else(|| bad("insert result job"))?)?;
-                    out.push(match kind.as_str() {
-                        "c" => Inserted::Created(first),
-                        "e" => Inserted::Existing(first),
-                        "r" => Inserted::Replaced(first, reply::job(parts.next().ok_or_else(|| bad("replaced job"))?)?),
-                        other => return Err(bad(&format!("insert result kind {other}"))),
-                    });
-                }
-                Ok(Some(out))
-            }
-            other => Err(bad(&format!("insert tag {other}"))),
         }
     }
 
@@ -195,25 +59,7 @@ impl RedisBackend {
 #[async_trait]
 impl JobStore for RedisBackend {
     async fn insert(&self, jobs: Vec<NewJob>, now: Timestamp) -> BackendResult<Vec<Inserted>> {
-        if jobs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let encoded = jobs.iter().map(|nj| encode(&nj.job)).collect::<BackendResult<Vec<_>>>()?;
-        for _ in 0..UNIQUE_READ_RETRIES {
-            if let Some(out) = self.insert_once(&jobs, &encoded, now).await? {
-                for r in &out {
-                    if let Inserted::Created(j) | Inserted::Replaced(j, _) = r {
-                        self.remember(&j.id, &j.queue);
-                    }
-                }
-                self.after_write(out.iter().filter_map(|r| match r {
-                    Inserted::Created(j) | Inserted::Replaced(j, _) => Some(j),
-                    Inserted::Existing(_) => None,
-                }));
-                return Ok(out);
-            }
-        }
-        Err(BackendError::Unavailable("unique keys kept changing during the insert; retry".into()))
+        self.insert_jobs(jobs, now).await
     }
 
     async fn claim(&self, req: ClaimRequest) -> BackendResult<Claimed> {
@@ -237,7 +83,8 @@ impl JobStore for RedisBackend {
                 .arg(req.visibility_timeout_ms.filter(|v| *v > 0).map(|v| v.to_string()).unwrap_or_default())
                 .arg(req.default_visibility_ms)
                 .arg(CLAIM_PROMOTE_LIMIT)
-                .arg(&expired_error);
+                .arg(&expired_error)
+                .arg(self.keys.channel());
             let mut reply = items(self.run(&inv).await?)?.into_iter();
             let promoted = int(&reply.next().ok_or_else(|| bad("claim promoted"))?)?;
             let claimed = reply::jobs(reply.next().ok_or_else(|| bad("claim jobs"))?)?;
@@ -401,99 +248,12 @@ impl JobStore for RedisBackend {
     }
 
     async fn commit(&self, commit: Commit) -> BackendResult<CommitOutcome> {
-        let now = crate::model::time::now();
-        let keys = &self.keys;
-        let mut groups = Groups::default();
-        for j in commit.updates.iter().map(|u| &u.job).chain(commit.inserts.iter()) {
-            groups.index(&j.queue);
-        }
-        let mut inv = self.scripts.commit.prepare_invoke();
-        inv.key(keys.ids()).key(keys.queues());
-        match &commit.workflow {
-            Some(w) => inv.key(keys.workflow(&w.workflow.id)),
-            None => inv.key(keys.ids()),
-        };
-        match &commit.cron {
-            Some(c) => inv.key(keys.cron(&c.cron.name)),
-            None => inv.key(keys.ids()),
-        };
-        for q in &groups.names {
-            self.push_group(&mut inv, q);
-        }
-        inv.arg(now.timestamp()).arg(keys.channel()).arg(groups.names.len()).arg(commit.updates.len()).arg(commit.inserts.len());
-        match &commit.workflow {
-            Some(w) => {
-                let text = serde_json::to_string(&w.workflow).map_err(|e| BackendError::Internal(e.to_string()))?;
-                inv.arg("1").arg(w.expect_version).arg(w.workflow.version).arg(text);
-            }
-            None => {
-                inv.arg("0").arg(0).arg(0).arg("");
-            }
-        }
-        match &commit.cron {
-            Some(c) => {
-                let text = serde_json::to_string(&c.cron).map_err(|e| BackendError::Internal(e.to_string()))?;
-                inv.arg("1")
-                    .arg(c.expect_next_run_at.map(|t| ms(t).to_string()).unwrap_or_default())
-                    .arg(c.cron.next_run_at.map(|t| ms(t).to_string()).unwrap_or_default())
-                    .arg(text);
-            }
-            None => {
-                inv.arg("0").arg("").arg("").arg("");
-            }
-        }
-        // Finished workflows expire with the discarded-job retention; running ones are kept.
-        let workflow_ttl = commit
-            .workflow
-            .as_ref()
-            .filter(|w| w.workflow.state.is_terminal())
-            .map(|_| Retention::default().discarded_ms.to_string())
-            .unwrap_or_default();
-        inv.arg(workflow_ttl);
-        for q in &groups.names {
-            inv.arg(q);
-        }
-        for u in &commit.updates {
-            inv.key(keys.job(&u.job.queue, &u.job.id));
-            inv.arg(groups.index(&u.job.queue))
-                .arg(&u.job.id)
-                .arg(u.guard.state.as_str())
-                .arg(u.guard.attempt.map(|a| a.to_string()).unwrap_or_default())
-                .arg(index_score(&u.job, now));
-            push_fields(&mut inv, &encode(&u.job)?);
-        }
-        for j in &commit.inserts {
-            inv.key(keys.job(&j.queue, &j.id));
-            inv.arg(groups.index(&j.queue)).arg(&j.id).arg(index_score(j, now));
-            push_fields(&mut inv, &encode(j)?);
-        }
-        let mut reply = items(self.run(&inv).await?)?.into_iter();
-        let tag = text(&reply.next().ok_or_else(|| bad("empty commit reply"))?)?;
-        if tag == "ok" {
-            let jobs = reply::jobs(reply.next().ok_or_else(|| bad("commit jobs"))?)?;
-            for j in &commit.inserts {
-                self.remember(&j.id, &j.queue);
-            }
-            self.after_write(jobs.iter());
-            return Ok(CommitOutcome::Applied(jobs));
-        }
-        let what = text(&reply.next().ok_or_else(|| bad("conflict kind"))?)?;
-        let at = match what.as_str() {
-            "job" => {
-                let index = int(&reply.next().ok_or_else(|| bad("conflict index"))?)? as usize;
-                let state = text(&reply.next().ok_or_else(|| bad("conflict state"))?)?;
-                ConflictAt::Job { index, current: JobState::parse(&state) }
-            }
-            "wf" => ConflictAt::Workflow,
-            "cron" => ConflictAt::Cron,
-            "dup" => ConflictAt::DuplicateId(text(&reply.next().ok_or_else(|| bad("dup id"))?)?),
-            other => return Err(bad(&format!("commit conflict {other}"))),
-        };
-        Ok(CommitOutcome::Conflict(at))
+        self.commit_all(commit).await
     }
 
     async fn due_pass(&self, now: Timestamp, limit: usize) -> BackendResult<DuePass> {
-        let queues = self.known_queues().await?;
+        // Group indexes 2..=4: scheduled, retryable, active.
+        let queues = self.queues_with_any(&[2, 3, 4]).await?;
         let share = limit.div_ceil(queues.len().max(1)).max(1);
         let mut invs = Vec::new();
         for q in &queues {

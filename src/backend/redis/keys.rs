@@ -1,18 +1,29 @@
 //! Key layout. Queue-local data lives under the queue's hash tag `{P:q:QUEUE}` so a script that touches
 //! one queue touches one cluster slot; data without a queue (id map, unique keys, workflows, crons,
-//! events) lives under the global tag `{P}`.
+//! events) lives under the global tag `{P}`. `KeyLayout::SingleSlot` puts everything under `{P}` instead,
+//! for a Redis Cluster where multi-queue scripts (insert, commit) must stay in one slot.
 
 /// Number of KEYS in a queue group (see `scripts/common.lua`).
 pub const GROUP_LEN: usize = 13;
 
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyLayout {
+    /// One hash tag per queue plus a global one (spreads queues over cluster slots).
+    #[default]
+    PerQueue,
+    /// Every key under the global tag (one slot; cluster-safe for every script).
+    SingleSlot,
+}
+
 #[derive(Clone, Debug)]
 pub struct Keys {
     prefix: String,
+    layout: KeyLayout,
 }
 
 impl Keys {
-    pub fn new(prefix: &str) -> Self {
-        Self { prefix: prefix.to_string() }
+    pub fn new(prefix: &str, layout: KeyLayout) -> Self {
+        Self { prefix: prefix.to_string(), layout }
     }
 
     fn global(&self, suffix: &str) -> String {
@@ -20,7 +31,10 @@ impl Keys {
     }
 
     fn queue_tag(&self, queue: &str) -> String {
-        format!("{{{}:q:{queue}}}", self.prefix)
+        match self.layout {
+            KeyLayout::PerQueue => format!("{{{}:q:{queue}}}", self.prefix),
+            KeyLayout::SingleSlot => format!("{{{}}}:q:{queue}", self.prefix),
+        }
     }
 
     /// Hash `job id -> queue name`: finds a job's key from its id alone.

@@ -2,7 +2,10 @@
 //! before writing; batches are one script call (per queue) or one pipeline. See README.md in this
 //! directory for the key layout, the scripts and the cluster notes.
 
+mod args;
 mod codec;
+mod commit;
+mod insert;
 mod jobs;
 mod keys;
 mod listener;
@@ -68,8 +71,15 @@ pub struct RedisBackend {
     wipe_on_drop: Option<String>,
 }
 
+pub use keys::KeyLayout;
+
 /// Connects, loads the scripts and starts the wake-up listener. `prefix` namespaces every key.
 pub async fn connect(url: &str, prefix: &str) -> Result<RedisBackend, BackendError> {
+    connect_with(url, prefix, KeyLayout::PerQueue).await
+}
+
+/// `connect` with an explicit key layout (see `KeyLayout`).
+pub async fn connect_with(url: &str, prefix: &str, layout: KeyLayout) -> Result<RedisBackend, BackendError> {
     let unavailable = |e: RedisError| BackendError::Unavailable(format!("redis at {url}: {e}"));
     let client = ::redis::Client::open(url).map_err(unavailable)?;
     let config = ::redis::aio::ConnectionManagerConfig::new()
@@ -84,7 +94,7 @@ pub async fn connect(url: &str, prefix: &str) -> Result<RedisBackend, BackendErr
         .await
         .map_err(|_| BackendError::Unavailable(format!("redis at {url}: connection timed out")))?
         .map_err(unavailable)?;
-    let keys = Keys::new(prefix);
+    let keys = Keys::new(prefix, layout);
     let ready = Signal::default();
     let horizon = Arc::new(Horizon { next_due_ms: AtomicI64::new(i64::MAX), schedule: Signal::default() });
     let listener = listener::spawn(client, keys.channel(), ready.clone(), horizon.clone());
@@ -215,6 +225,26 @@ impl RedisBackend {
             .map_err(redis_err)?;
         queues.sort();
         Ok(queues)
+    }
+
+    /// Known queues with at least one member in any of the given group indexes (a cheap `EXISTS` per
+    /// queue, so passes over many idle queues skip their scripts).
+    pub(crate) async fn queues_with_any(&self, group_indexes: &[usize]) -> BackendResult<Vec<String>> {
+        let queues = self.known_queues().await?;
+        if queues.is_empty() {
+            return Ok(queues);
+        }
+        let mut pipe = ::redis::pipe();
+        for q in &queues {
+            let group = self.keys.group(q);
+            let mut cmd = ::redis::cmd("EXISTS");
+            for &i in group_indexes {
+                cmd.arg(&group[i]);
+            }
+            pipe.add_command(cmd);
+        }
+        let counts: Vec<u64> = pipe.query_async(&mut self.conn()).await.map_err(redis_err)?;
+        Ok(queues.into_iter().zip(counts).filter(|(_, n)| *n > 0).map(|(q, _)| q).collect())
     }
 
     /// A new due time or lease deadline was written: wake the background task if it is earlier than the

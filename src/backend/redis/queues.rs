@@ -27,7 +27,8 @@ impl RedisBackend {
     }
 
     pub(crate) async fn prune_terminal(&self, now: Timestamp, retention: Retention, limit: usize) -> BackendResult<usize> {
-        let queues = self.known_queues().await?;
+        // Group indexes 6..=8: completed, cancelled, discarded.
+        let queues = self.queues_with_any(&[6, 7, 8]).await?;
         if queues.is_empty() || limit == 0 {
             return Ok(0);
         }

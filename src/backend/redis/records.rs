@@ -12,6 +12,8 @@ use serde::de::DeserializeOwned;
 
 /// Events kept in the stream (approximate trimming, like a ring buffer).
 const EVENT_CAPACITY: usize = 10_000;
+/// Stream entries read per round trip when listing.
+const EVENT_CHUNK: usize = 1_000;
 
 fn parse<T: DeserializeOwned>(what: &str, text: &str) -> BackendResult<T> {
     serde_json::from_str(text).map_err(|e| BackendError::Internal(format!("stored {what} does not decode: {e}")))
@@ -104,30 +106,56 @@ impl EventStore for RedisBackend {
     }
 
     /// Same selection as the memory model: after a cursor, the first `limit` matches; without one, the
-    /// newest `limit` matches; oldest first either way.
+    /// newest `limit` matches; oldest first either way. Reads the stream in chunks and stops early.
     async fn list_events(&self, filter: &EventFilter) -> BackendResult<Vec<Event>> {
-        let reply: StreamRangeReply = ::redis::cmd("XRANGE")
-            .arg(self.keys.events())
-            .arg("-")
-            .arg("+")
-            .query_async(&mut self.conn())
-            .await
-            .map_err(redis_err)?;
-        let mut all = Vec::with_capacity(reply.ids.len());
-        for entry in reply.ids {
-            if let Some(text) = entry.get::<String>("e") {
-                let event: Event = parse("event", &text)?;
-                if filter.matches(&event) {
-                    all.push(event);
+        let limit = filter.limit.max(1);
+        let forward = filter.after.is_some();
+        // Events with ids after the cursor were created after it; start a minute before its time to
+        // absorb clock differences between processes.
+        let mut cursor = match filter.after.as_deref().and_then(cursor_ms) {
+            Some(ms) => format!("{}-0", ms.saturating_sub(60_000)),
+            None if forward => "-".to_string(),
+            None => "+".to_string(),
+        };
+        let mut out = Vec::new();
+        loop {
+            let mut cmd = ::redis::cmd(if forward { "XRANGE" } else { "XREVRANGE" });
+            cmd.arg(self.keys.events());
+            if forward {
+                cmd.arg(&cursor).arg("+");
+            } else {
+                cmd.arg(&cursor).arg("-");
+            }
+            let reply: StreamRangeReply =
+                cmd.arg("COUNT").arg(EVENT_CHUNK).query_async(&mut self.conn()).await.map_err(redis_err)?;
+            let got = reply.ids.len();
+            let Some(last) = reply.ids.last().map(|e| e.id.clone()) else { break };
+            for entry in reply.ids {
+                if let Some(text) = entry.get::<String>("e") {
+                    let event: Event = parse("event", &text)?;
+                    if filter.matches(&event) {
+                        out.push(event);
+                        if out.len() == limit {
+                            break;
+                        }
+                    }
                 }
             }
+            if out.len() == limit || got < EVENT_CHUNK {
+                break;
+            }
+            cursor = format!("({last}");
         }
-        let limit = filter.limit.max(1);
-        if filter.after.is_some() {
-            all.truncate(limit);
-            return Ok(all);
+        if !forward {
+            out.reverse();
         }
-        let skip = all.len().saturating_sub(limit);
-        Ok(all.split_off(skip))
+        Ok(out)
     }
+}
+
+/// Milliseconds embedded in an `evt_<uuidv7>` cursor.
+fn cursor_ms(cursor: &str) -> Option<u64> {
+    let uuid = uuid::Uuid::parse_str(cursor.strip_prefix("evt_")?).ok()?;
+    let (secs, nanos) = uuid.get_timestamp()?.to_unix();
+    Some(secs * 1000 + u64::from(nanos) / 1_000_000)
 }

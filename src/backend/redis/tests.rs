@@ -649,3 +649,85 @@ mod shared_suite {
 
     crate::backend_suite!(fresh);
 }
+
+#[tokio::test]
+async fn single_slot_layout_keeps_every_key_under_one_hash_tag() {
+    let prefix = format!("ojs-test-{}", uuid::Uuid::now_v7().simple());
+    let b = connect_with(&redis_url(), &prefix, KeyLayout::SingleSlot).await.expect("Redis reachable (see backend())");
+    let now = t0();
+    let first = NewJob { job: job("a", "q1", 0, JobState::Available, now), unique: unique("k", OnConflict::Reject, None) };
+    b.insert(vec![first, new(job("b", "q2", 0, JobState::Available, now))], now).await.unwrap();
+    let got = b.claim(claim_req(&["q1", "q2"], 2, now)).await.unwrap();
+    assert_eq!(ids(&got.jobs), ["a", "b"]);
+    b.complete(vec![Completion { id: "a".into(), result: None }], now).await.unwrap();
+    let wf = Commit { workflow: Some(WorkflowWrite { workflow: workflow("wf", 1), expect_version: 0 }), ..Default::default() };
+    assert!(matches!(b.commit(wf).await.unwrap(), CommitOutcome::Applied(_)));
+    b.append_events(vec![event(1, "job.enqueued", "q1")]).await.unwrap();
+
+    let mut conn = b.conn();
+    let keys: Vec<String> = ::redis::cmd("KEYS").arg(format!("*{prefix}*")).query_async(&mut conn).await.unwrap();
+    assert!(keys.len() > 5, "{keys:?}");
+    let tag = format!("{{{prefix}}}");
+    assert!(keys.iter().all(|k| k.starts_with(&tag)), "every key hashes on {tag}: {keys:?}");
+    b.reset().await.unwrap();
+    let left: Vec<String> = ::redis::cmd("KEYS").arg(format!("*{prefix}*")).query_async(&mut conn).await.unwrap();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn replace_except_schedule_takes_over_the_holders_schedule() {
+    let b = backend().await;
+    let now = t0();
+    let at = add_ms(now, 60_000);
+    let mut holder = job("h", "q", 0, JobState::Scheduled, now);
+    holder.scheduled_at = Some(format_ts(at));
+    holder.run_at = Some(at);
+    b.insert(vec![NewJob { job: holder, unique: unique("ks", OnConflict::Reject, None) }], now).await.unwrap();
+    let newer = NewJob { job: job("n", "q", 0, JobState::Available, now), unique: unique("ks", OnConflict::ReplaceExceptSchedule, None) };
+    let out = b.insert(vec![newer], now).await.unwrap();
+    let Inserted::Replaced(n, old) = &out[0] else { panic!("{out:?}") };
+    assert_eq!(old.state, JobState::Cancelled);
+    assert_eq!((n.state, n.run_at, n.scheduled_at.clone(), n.enqueued_at), (JobState::Scheduled, Some(at), Some(format_ts(at)), None));
+    let stats = b.stats("q", now).await.unwrap();
+    assert_eq!((stats.available, stats.scheduled, stats.cancelled), (0, 1, 1));
+    b.reset().await.unwrap();
+}
+
+#[tokio::test]
+async fn event_listing_reads_across_stream_chunks() {
+    let b = backend().await;
+    let mut ids: Vec<String> = (0..2_500).map(|_| format!("evt_{}", uuid::Uuid::now_v7())).collect();
+    ids.sort();
+    let events: Vec<Event> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| Event { id: id.clone(), ..event(n as u32, if n % 2 == 0 { "job.enqueued" } else { "job.completed" }, "q") })
+        .collect();
+    b.append_events(events).await.unwrap();
+    let after = b.list_events(&EventFilter { after: Some(ids[1_200].clone()), limit: 3, ..Default::default() }).await.unwrap();
+    assert_eq!(after.iter().map(|e| &e.id).collect::<Vec<_>>(), [&ids[1_201], &ids[1_202], &ids[1_203]]);
+    let newest = b.list_events(&EventFilter { types: vec!["job.enqueued".into()], limit: 2, ..Default::default() }).await.unwrap();
+    assert_eq!(newest.iter().map(|e| &e.id).collect::<Vec<_>>(), [&ids[2_496], &ids[2_498]]);
+    let all = b.list_events(&EventFilter { limit: 10_000, ..Default::default() }).await.unwrap();
+    assert_eq!(all.len(), 2_500);
+    assert_eq!(all.first().map(|e| &e.id), Some(&ids[0]));
+    b.reset().await.unwrap();
+}
+
+#[tokio::test]
+async fn scripts_are_reloaded_after_the_server_forgets_them() {
+    let b = backend().await;
+    let now = t0();
+    b.insert(vec![new(job("a", "q1", 0, JobState::Available, now)), new(job("b", "q2", 0, JobState::Available, now))], now)
+        .await
+        .unwrap();
+    b.claim(claim_req(&["q1", "q2"], 2, now)).await.unwrap();
+    // What a Redis restart does to the script cache.
+    let _: () = ::redis::cmd("SCRIPT").arg("FLUSH").query_async(&mut b.conn()).await.unwrap();
+    // A pipelined call (two queues) and a single call both recover.
+    let done = b.complete(vec![Completion { id: "a".into(), result: None }, Completion { id: "b".into(), result: None }], now).await.unwrap();
+    assert!(done.iter().all(|o| matches!(o, CompleteOutcome::Completed(_))), "{done:?}");
+    let _: () = ::redis::cmd("SCRIPT").arg("FLUSH").query_async(&mut b.conn()).await.unwrap();
+    b.insert(vec![new(job("c", "q1", 0, JobState::Available, now))], now).await.unwrap();
+    b.reset().await.unwrap();
+}

@@ -2,7 +2,7 @@
 --
 -- KEYS: [1..13] the queue group.
 -- ARGV: [1] now ms, [2] count, [3] worker id ('' = none), [4] request visibility ms ('' = none),
---       [5] default visibility ms, [6] promotion limit, [7] error JSON for expired jobs.
+--       [5] default visibility ms, [6] promotion limit, [7] error JSON for expired jobs, [8] wake-up channel.
 -- Steps: promote due scheduled/retryable jobs; stop if paused; cap the count by the queue's concurrency
 -- (active jobs) and rate limit (deliveries in the last 1000 ms); then take ready jobs in (priority desc,
 -- sequence asc) order. Ready members whose job is no longer `available` are dropped. A job past its
@@ -16,6 +16,7 @@ local worker = ARGV[3]
 local req_vis = tonumber(ARGV[4])
 local default_vis = tonumber(ARGV[5])
 local promoted = promote(g, now, tonumber(ARGV[6]))
+if promoted > 0 then redis.call('PUBLISH', ARGV[8], 'r') end
 
 local claimed, expired = {}, {}
 if redis.call('HGET', g.meta, 'paused') == '1' then

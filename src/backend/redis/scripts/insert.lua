@@ -7,7 +7,9 @@
 --       then per job: id, group index (1-based), state, created ms, index score, field count F,
 --       F field/value pairs, has unique ('0'|'1'), then when '1': expected holder value ('' = none),
 --       holder id, holder state-set csv, period ms ('' = none), on_conflict (reject|ignore|replace),
---       this job's holder value ("QUEUE\nID").
+--       this job's holder value ("QUEUE\nID"), then the job as written when it replaces a holder: field
+--       count F2 (0 = unchanged) and, when F2 > 0, state, index score, F2 field/value pairs
+--       (replace_except_schedule: the new job takes over the holder's schedule).
 -- Preconditions checked before any write: no id exists in the id map or twice in the batch; each unique
 -- key still holds the value the caller read (else 'retry'); a holder in the listed states (and inside
 -- the period) is a conflict, resolved by on_conflict. `replace` cancels a stored holder, but against an
@@ -46,7 +48,13 @@ for i = 1, n do
     p.uk = KEYS[kbase + (i - 1) * 3 + 1]
     local expect, holder_id, states, period = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
     p.on_conflict, p.uval = ARGV[a + 5], ARGV[a + 6]
-    a = a + 7
+    local alt_nf = tonumber(ARGV[a + 7])
+    if alt_nf > 0 then
+      p.alt = { state = ARGV[a + 8], score = ARGV[a + 9], nf = alt_nf, from = a + 10 }
+      a = a + 10 + 2 * alt_nf
+    else
+      a = a + 8
+    end
     local period_ms = tonumber(period)
     p.period_ms = period_ms
     local inside = function(cr) return period_ms == nil or now < cr + period_ms end
@@ -74,6 +82,9 @@ for i = 1, n do
         p.skip = conflict
       elseif p.on_conflict == 'replace' and conflict.state ~= 'active' and not conflict.batch then
         p.replace = conflict
+        if p.alt then
+          p.state, p.score, p.nf, p.from = p.alt.state, p.alt.score, p.alt.nf, p.alt.from
+        end
       else
         return { 'unique', i - 1, conflict.id, p.uk }
       end
