@@ -281,6 +281,10 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
         outcome.problem = Some("no scenario was selected (check OJS_TEST_TAGS)".into());
     }
 
+    // Leave no test data behind in a shared Redis or PostgreSQL.
+    if server.is_some() && reset_available {
+        let _ = client.post(format!("{base_url}/ojs/v1/admin/reset")).send().await;
+    }
     if let Some(mut p) = peer {
         p.stop().await;
     }

@@ -31,6 +31,9 @@ pub enum OjsError {
     MethodNotAllowed(String),
     #[error("backend error: {0}")]
     Backend(String),
+    /// 503: the backend cannot be reached right now.
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -68,6 +71,7 @@ impl OjsError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Backend(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -83,6 +87,7 @@ impl OjsError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Backend(_) => "backend_error",
+            Self::Unavailable(_) => "backend_unavailable",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -99,7 +104,7 @@ impl OjsError {
             Self::Unsupported(_) => "Check the server manifest at GET /ojs/manifest for supported features.",
             Self::PayloadTooLarge(_) => "Split the request into smaller batches.",
             Self::MethodNotAllowed(_) => "See the OJS HTTP binding for the methods of this path.",
-            Self::Backend(_) | Self::Internal(_) => "Retry later; the server logged the cause.",
+            Self::Backend(_) | Self::Internal(_) | Self::Unavailable(_) => "Retry later; the server logged the cause.",
         }
     }
 
@@ -108,7 +113,7 @@ impl OjsError {
         let mut error = Map::new();
         error.insert("code".into(), self.code().into());
         error.insert("message".into(), self.to_string().into());
-        error.insert("retryable".into(), matches!(self, Self::Backend(_) | Self::Internal(_)).into());
+        error.insert("retryable".into(), matches!(self, Self::Backend(_) | Self::Internal(_) | Self::Unavailable(_)).into());
         let details = match self {
             Self::InvalidRequest { details, .. } => details.clone(),
             Self::Conflict { details, .. } | Self::Duplicate { details, .. } => Some(details.clone()),
@@ -139,7 +144,11 @@ impl From<BackendError> for OjsError {
                 message: format!("a unique job with the same key already exists: {existing_id}"),
                 details: json!({"existing_job_id": existing_id, "unique_key": key, "index": index}),
             },
-            BackendError::Unavailable(m) | BackendError::Internal(m) => {
+            BackendError::Unavailable(m) => {
+                tracing::warn!(error = %m, "backend unavailable");
+                Self::Unavailable(m)
+            }
+            BackendError::Internal(m) => {
                 tracing::error!(error = %m, "backend failure");
                 Self::Backend(m)
             }

@@ -6,3 +6,6 @@ pub mod handlers;
 pub mod manifest;
 pub mod state;
 pub mod transition;
+
+#[cfg(test)]
+mod snapshots_test;

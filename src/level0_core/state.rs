@@ -51,11 +51,17 @@ pub fn make_available(mut job: Job, now: Timestamp) -> Job {
     job
 }
 
-/// `active → discarded` because `expires_at` passed before it could run; no `completed_at` (INTEROP §4.8).
+/// The error recorded on a job that expired before it could run (backends that expire inside a script
+/// write this exact value).
+pub fn expired_error() -> Value {
+    json!({"code": "expired", "type": "expired", "message": "the job expired before it could run"})
+}
+
+/// `available → discarded` because `expires_at` passed before it could run; no `completed_at` (INTEROP §4.8).
 pub fn expire(mut job: Job, now: Timestamp) -> Job {
     job.state = JobState::Discarded;
     job.discarded_at = Some(now);
-    job.error = Some(json!({"code": "expired", "type": "expired", "message": "the job expired before it could run"}));
+    job.error = Some(expired_error());
     job.run_at = None;
     job
 }

@@ -120,6 +120,22 @@ impl UniquePolicy {
     }
 }
 
+/// `replace_except_schedule`: a holder still waiting for a future `scheduled_at` hands that schedule to its
+/// replacement. Returns whether the new job changed.
+pub fn keep_schedule(new_job: &mut crate::model::job::Job, old: &crate::model::job::Job) -> bool {
+    let old_time = old.scheduled_at.as_deref().and_then(crate::model::time::parse_rfc3339);
+    match old_time.filter(|at| *at > new_job.created_at) {
+        Some(at) => {
+            new_job.scheduled_at = old.scheduled_at.clone();
+            new_job.run_at = Some(at);
+            new_job.state = JobState::Scheduled;
+            new_job.enqueued_at = None;
+            true
+        }
+        None => false,
+    }
+}
+
 /// Compact JSON with object keys sorted, so equal values always hash equally.
 fn write_canonical(value: &Value, out: &mut String) {
     match value {

@@ -110,7 +110,7 @@ impl JobStore for MemoryBackend {
                     }
                     let mut new_job = new.job;
                     if let (Some(old), Some(OnConflict::ReplaceExceptSchedule)) = (&replaced, new.unique.as_ref().map(|c| c.on_conflict)) {
-                        keep_schedule(&mut new_job, old);
+                        crate::level4_advanced::unique::keep_schedule(&mut new_job, old);
                     }
                     let job = store.put(new_job, now);
                     match replaced {
@@ -271,17 +271,6 @@ impl JobStore for MemoryBackend {
             extended.push(store.put(job, now));
         }
         Ok(extended)
-    }
-}
-
-/// `replace_except_schedule`: a scheduled holder's time carries over to its replacement.
-fn keep_schedule(new_job: &mut Job, old: &Job) {
-    let old_time = old.scheduled_at.as_deref().and_then(crate::model::time::parse_rfc3339);
-    if let Some(at) = old_time.filter(|at| *at > new_job.created_at) {
-        new_job.scheduled_at = old.scheduled_at.clone();
-        new_job.run_at = Some(at);
-        new_job.state = JobState::Scheduled;
-        new_job.enqueued_at = None;
     }
 }
 

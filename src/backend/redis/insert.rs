@@ -5,28 +5,14 @@ use super::codec::{encode, index_score, ms};
 use super::reply::{self, bad, int, items, text};
 use super::{redis_err, RedisBackend};
 use crate::backend::*;
-use crate::model::job::{Job, JobState};
+use crate::model::job::Job;
 use crate::model::time::Timestamp;
 use ::redis::Value;
 
 /// Retries when a unique key changes between reading its holder and the insert script.
 const UNIQUE_READ_RETRIES: usize = 32;
 
-/// `replace_except_schedule`: the new job takes over the holder's future `scheduled_at` (same rule as the
-/// memory model). Returns whether the job changed.
-fn keep_schedule(new_job: &mut Job, old: &Job) -> bool {
-    let old_time = old.scheduled_at.as_deref().and_then(crate::model::time::parse_rfc3339);
-    match old_time.filter(|at| *at > new_job.created_at) {
-        Some(at) => {
-            new_job.scheduled_at = old.scheduled_at.clone();
-            new_job.run_at = Some(at);
-            new_job.state = JobState::Scheduled;
-            new_job.enqueued_at = None;
-            true
-        }
-        None => false,
-    }
-}
+use crate::level4_advanced::unique::keep_schedule;
 
 impl RedisBackend {
     /// `JobStore::insert`: reads the holders of the claimed unique keys, then runs `insert.lua`; if a

@@ -17,8 +17,7 @@ const CLAIM_PROMOTE_LIMIT: usize = 1000;
 
 /// The error `level0_core::state::expire` records, written by the claim script.
 fn expired_error() -> String {
-    serde_json::json!({"code": "expired", "type": "expired", "message": "the job expired before it could run"})
-        .to_string()
+    crate::level0_core::state::expired_error().to_string()
 }
 
 fn due_ms(job: &Job) -> Option<i64> {
@@ -287,25 +286,51 @@ impl JobStore for RedisBackend {
 
     async fn heartbeat(&self, ids: &[String], extend_ms: Option<u64>, default_ms: u64, now: Timestamp)
         -> BackendResult<Vec<Job>> {
-        let queues = self.resolve(ids, false).await?;
-        let all: Vec<usize> = (0..ids.len()).collect();
-        let grouped = Self::by_queue(&queues, &all);
-        let mut invs = Vec::new();
-        for (queue, idx) in &grouped {
-            let mut inv = self.scripts.heartbeat.prepare_invoke();
-            self.push_group(&mut inv, queue);
-            inv.arg(ms(now)).arg(extend_ms.map(|e| e.to_string()).unwrap_or_default()).arg(default_ms).arg(idx.len());
-            for &i in idx {
-                inv.key(self.keys.job(queue, &ids[i]));
-                inv.arg(&ids[i]);
-            }
-            invs.push(inv);
-        }
         let mut by_id = std::collections::HashMap::new();
-        for value in self.run_all(&invs).await? {
-            for job in reply::jobs(value)? {
-                by_id.insert(job.id.clone(), job);
+        let mut pending: Vec<String> = ids.to_vec();
+        let mut cached_queue: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut fresh = false;
+        while !pending.is_empty() {
+            let queues = self.resolve(&pending, fresh).await?;
+            let all: Vec<usize> = (0..pending.len()).collect();
+            let mut invs = Vec::new();
+            for (queue, idx) in &Self::by_queue(&queues, &all) {
+                // On the fresh pass, only ids whose queue differs from the cached guess are worth a retry.
+                let idx: Vec<usize> =
+                    idx.iter().copied().filter(|&i| !fresh || cached_queue.get(&pending[i]) != Some(queue)).collect();
+                if idx.is_empty() {
+                    continue;
+                }
+                let mut inv = self.scripts.heartbeat.prepare_invoke();
+                self.push_group(&mut inv, queue);
+                inv.arg(ms(now)).arg(extend_ms.map(|e| e.to_string()).unwrap_or_default()).arg(default_ms).arg(idx.len());
+                for &i in &idx {
+                    inv.key(self.keys.job(queue, &pending[i]));
+                    inv.arg(&pending[i]);
+                }
+                invs.push(inv);
             }
+            for value in self.run_all(&invs).await? {
+                for job in reply::jobs(value)? {
+                    by_id.insert(job.id.clone(), job);
+                }
+            }
+            if fresh {
+                break;
+            }
+            // Ids located through the local cache that were not extended may have moved (stale entry).
+            let mut retry = Vec::new();
+            for (id, (queue, cached)) in pending.iter().zip(queues) {
+                if let (Some(q), true) = (queue, cached) {
+                    if !by_id.contains_key(id) {
+                        self.forget_local(id);
+                        cached_queue.insert(id.clone(), q);
+                        retry.push(id.clone());
+                    }
+                }
+            }
+            pending = retry;
+            fresh = true;
         }
         // Extended jobs in request order.
         let out: Vec<Job> = ids.iter().filter_map(|id| by_id.remove(id)).collect();

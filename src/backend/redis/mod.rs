@@ -84,6 +84,8 @@ pub async fn connect_with(url: &str, prefix: &str, layout: KeyLayout) -> Result<
     let client = ::redis::Client::open(url).map_err(unavailable)?;
     let config = ::redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(Duration::from_secs(5))
+        // A hung server surfaces as `Unavailable` instead of a request that never ends.
+        .set_response_timeout(Duration::from_secs(10))
         .set_number_of_retries(2);
     // One plain connection first: a refused connection fails at once instead of going through retries.
     tokio::time::timeout(Duration::from_secs(5), client.get_multiplexed_async_connection())

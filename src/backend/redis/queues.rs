@@ -26,25 +26,23 @@ impl RedisBackend {
         Ok(())
     }
 
+    /// Deletes terminal jobs past retention, queue by queue while the budget lasts (exactly `limit` at
+    /// most, so a full batch reliably means "there may be more").
     pub(crate) async fn prune_terminal(&self, now: Timestamp, retention: Retention, limit: usize) -> BackendResult<usize> {
         // Group indexes 6..=8: completed, cancelled, discarded.
         let queues = self.queues_with_any(&[6, 7, 8]).await?;
-        if queues.is_empty() || limit == 0 {
-            return Ok(0);
-        }
-        let share = limit.div_ceil(queues.len()).max(1);
         let completed_cutoff = ms(now) - retention.completed_ms as i64;
         let discarded_cutoff = ms(now) - retention.discarded_ms as i64;
-        let mut invs = Vec::new();
+        let mut deleted = Vec::new();
         for q in &queues {
+            let budget = limit.saturating_sub(deleted.len());
+            if budget == 0 {
+                break;
+            }
             let mut inv = self.scripts.prune.prepare_invoke();
             self.push_group(&mut inv, q);
-            inv.arg(completed_cutoff).arg(discarded_cutoff).arg(share);
-            invs.push(inv);
-        }
-        let mut deleted = Vec::new();
-        for (q, value) in queues.iter().zip(self.run_all(&invs).await?) {
-            let flat = items(value)?;
+            inv.arg(completed_cutoff).arg(discarded_cutoff).arg(budget);
+            let flat = items(self.run(&inv).await?)?;
             for pair in flat.chunks(2) {
                 if let [id, uk] = pair {
                     deleted.push((q.clone(), text(id)?, text(uk)?));

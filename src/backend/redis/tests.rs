@@ -731,3 +731,63 @@ async fn scripts_are_reloaded_after_the_server_forgets_them() {
     b.insert(vec![new(job("c", "q1", 0, JobState::Available, now))], now).await.unwrap();
     b.reset().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_stale_local_id_cache_falls_back_to_the_id_map() {
+    let a = backend().await;
+    let prefix = a.keys.channel().trim_end_matches(":wake").to_string();
+    let b = connect(&redis_url(), &prefix).await.unwrap();
+    let now = t0();
+    // `a` learns x -> q1, then another process deletes x and reuses the id in q2.
+    dead_letter(&a, "x", "q1", now).await;
+    assert!(b.dead_letter_delete("x").await.unwrap());
+    b.insert(vec![new(job("x", "q2", 0, JobState::Available, now))], now).await.unwrap();
+    assert_eq!(a.get("x").await.unwrap().map(|j| j.queue), Some("q2".to_string()));
+    b.claim(claim_req(&["q2"], 1, now)).await.unwrap();
+    a.forget_local("x");
+    a.remember("x", "q1");
+    assert_eq!(ids(&a.heartbeat(&["x".into()], None, 30_000, now).await.unwrap()), ["x"]);
+    a.remember("x", "q1");
+    let done = a.complete(vec![Completion { id: "x".into(), result: None }], now).await.unwrap();
+    assert!(matches!(&done[0], CompleteOutcome::Completed(j) if j.queue == "q2"), "{done:?}");
+    a.reset().await.unwrap();
+}
+
+#[tokio::test]
+async fn pruning_leaves_only_queue_bookkeeping_behind() {
+    let b = backend().await;
+    let now = t0();
+    for q in ["p1", "p2", "p3"] {
+        let batch = (0..5).map(|i| NewJob {
+            job: job(&format!("{q}-{i}"), q, 0, JobState::Available, now),
+            unique: unique(&format!("{q}-{i}"), OnConflict::Reject, None),
+        });
+        b.insert(batch.collect(), now).await.unwrap();
+        let claimed = b.claim(claim_req(&[q], 5, now)).await.unwrap().jobs;
+        b.complete(claimed.iter().map(|j| Completion { id: j.id.clone(), result: None }).collect(), now).await.unwrap();
+    }
+    let zero = Retention { completed_ms: 0, discarded_ms: 0 };
+    let later = add_ms(now, 1);
+    let mut rounds = Vec::new();
+    loop {
+        let n = b.prune(later, zero, 4).await.unwrap();
+        rounds.push(n);
+        if n < 4 {
+            break;
+        }
+    }
+    assert_eq!(rounds, [4, 4, 4, 3], "exactly `limit` per call while work remains");
+
+    let mut conn = b.conn();
+    let mut left: Vec<String> = Vec::new();
+    for pattern in b.keys.scan_patterns() {
+        let keys: Vec<String> = ::redis::cmd("KEYS").arg(&pattern).query_async(&mut conn).await.unwrap();
+        left.extend(keys);
+    }
+    left.sort();
+    let suffixes: Vec<&str> = left.iter().map(|k| k.rsplit(':').next().unwrap()).collect();
+    // Per queue: meta (counters, seq) and the completion buckets; globally: the queue set.
+    assert!(suffixes.iter().all(|s| ["meta", "cps", "queues"].contains(s)), "{left:?}");
+    assert_eq!(b.stats("p2", later).await.unwrap().completed, 5);
+    b.reset().await.unwrap();
+}
