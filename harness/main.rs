@@ -142,6 +142,10 @@ async fn run() -> ExitCode {
         }
     }
     backends_hint();
+    // One plain closing line that any CI log reader understands.
+    let passed: usize = outcomes.iter().map(|o| o.passed).sum();
+    let failed: usize = outcomes.iter().map(|o| o.failed + o.errors + usize::from(o.problem.is_some())).sum();
+    println!("conformance: {passed} passed, {failed} failed");
     if outcomes.iter().all(Outcome::ok) {
         ExitCode::SUCCESS
     } else {
@@ -221,7 +225,13 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
     if !two_servers {
         println!("scenarios tagged @two-servers will not run: they need a backend shared by two server processes");
     }
-    set_run_context(RunContext { base_url: base_url.clone(), client: client.clone(), peer_url });
+    let backend_env = server.as_ref().map(|(_, p)| p.env.clone()).unwrap_or_default();
+    let backend_name = backend_env.iter().find(|(k, _)| k == "OJS_BACKEND").map(|(_, v)| v.clone());
+    let sql_available = backend_name.as_deref() == Some("postgres");
+    if !sql_available {
+        println!("scenarios tagged @postgres-sql will not run: they enqueue through SQL on a PostgreSQL backend");
+    }
+    set_run_context(RunContext { base_url: base_url.clone(), client: client.clone(), peer_url, backend_env: backend_env.clone() });
     let reset = probe_reset(&client, &base_url).await;
     if let Err(reason) = &reset {
         println!("scenarios tagged @reset will not run: {reason}");
@@ -258,6 +268,9 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
                     return false;
                 }
             }
+            if !sql_available && has_tag(feature, rule, scenario, "postgres-sql") {
+                return false;
+            }
             if !two_servers && has_tag(feature, rule, scenario, "two-servers") {
                 return false;
             }
@@ -285,6 +298,7 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
     if server.is_some() && reset_available {
         let _ = client.post(format!("{base_url}/ojs/v1/admin/reset")).send().await;
     }
+
     if let Some(mut p) = peer {
         p.stop().await;
     }
@@ -293,6 +307,10 @@ async fn run_target(target: Target, tags: Option<TagOperation>) -> Outcome {
         if !outcome.ok() {
             println!("server log of this run: {}", s.log_path.display());
         }
+    }
+    // The run's PostgreSQL schema goes once no server uses it.
+    if sql_available {
+        crate::steps::sql::drop_run_schema(&backend_env).await;
     }
     outcome.elapsed = started.elapsed();
     outcome

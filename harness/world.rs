@@ -17,13 +17,20 @@ pub struct RunContext {
     pub client: reqwest::Client,
     /// A second server process on the same backend (shared backends only), for `@two-servers` scenarios.
     pub peer_url: Option<String>,
+    /// The environment the harness gave the server (`OJS_BACKEND`, `DATABASE_URL`, `OJS_PG_SCHEMA`, …);
+    /// empty when testing an external server.
+    pub backend_env: Vec<(String, String)>,
 }
 
 impl RunContext {
+    pub fn backend_var(&self, name: &str) -> Option<&str> {
+        self.backend_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
     /// The same context, pointed at the peer server.
     pub fn peer(&self) -> Result<RunContext, String> {
         let url = self.peer_url.clone().ok_or("this run has no second server (needs a shared backend)")?;
-        Ok(RunContext { base_url: url, client: self.client.clone(), peer_url: None })
+        Ok(RunContext { base_url: url, client: self.client.clone(), peer_url: None, backend_env: self.backend_env.clone() })
     }
 }
 

@@ -17,4 +17,5 @@ mod extra;
 mod fixtures;
 mod peer;
 mod requests;
+pub mod sql;
 mod waiting;

@@ -41,7 +41,7 @@ fn q(name: &str) -> String {
 }
 
 pub fn job(queue: &str, extra: Value) -> NewJob {
-    let mut body = json!({"type": "test.job", "args": [1, "two", 3.14], "options": {"queue": queue}});
+    let mut body = json!({"type": "test.job", "args": [1, "two", 2.5], "options": {"queue": queue}});
     if let (Some(b), Value::Object(more)) = (body.as_object_mut(), extra) {
         for (k, v) in more {
             if k == "options" {
@@ -80,10 +80,10 @@ async fn claim(b: &SharedBackend, queues: &[&str], count: usize) -> Vec<Job> {
 pub async fn insert_and_get_round_trip(b: &SharedBackend) {
     let queue = q("rt");
     let mut new = job(&queue, json!({"meta": {"k": "v"}, "custom": {"x": 1}}));
-    new.job.args = serde_json::value::RawValue::from_string("[1.0,  3.14, 12345678901234567890]".into()).unwrap();
+    new.job.args = serde_json::value::RawValue::from_string("[1.0,  2.5, 12345678901234567890]".into()).unwrap();
     let inserted = insert_one(b, new.clone()).await;
     let got = b.get(&new.job.id).await.unwrap().expect("stored");
-    assert_eq!(got.args.get(), "[1.0,  3.14, 12345678901234567890]", "args are kept byte for byte");
+    assert_eq!(got.args.get(), "[1.0,  2.5, 12345678901234567890]", "args are kept byte for byte");
     assert_eq!(got.state, JobState::Available);
     assert_eq!(got.meta, new.job.meta);
     assert_eq!(got.extra, new.job.extra);

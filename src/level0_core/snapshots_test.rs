@@ -9,7 +9,7 @@ use serde_json::json;
 fn fixed_job() -> crate::model::job::Job {
     let now = parse_rfc3339("2026-02-12T10:30:00.123Z").unwrap();
     let body = json!({
-        "type": "email.send", "args": ["ada@example.com", 3.14], "id": "019c5b1a-0000-7000-8000-000000000001",
+        "type": "email.send", "args": ["ada@example.com", 2.5], "id": "019c5b1a-0000-7000-8000-000000000001",
         "meta": {"trace_id": "t-1"}, "custom_field": {"kept": true},
         "options": {"queue": "email", "priority": 5, "tags": ["a"], "timeout_ms": 5000,
                     "retry": {"max_attempts": 5, "initial_interval": "PT2S", "jitter": false}}

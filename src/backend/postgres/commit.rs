@@ -86,61 +86,72 @@ async fn write_cron(conn: &mut PgConnection, write: &CronWrite) -> BackendResult
     Ok(result.rows_affected() == 1)
 }
 
+/// Every step of a commit inside `tx`; `Applied` only if all of it was written (the caller commits).
+async fn write_all(tx: &mut PgConnection, commit: &Commit) -> BackendResult<CommitOutcome> {
+    if let Some(conflict) = check_guards(tx, &commit.updates).await? {
+        return Ok(CommitOutcome::Conflict(conflict));
+    }
+    if let Some(w) = &commit.workflow {
+        if !write_workflow(tx, w).await? {
+            return Ok(CommitOutcome::Conflict(ConflictAt::Workflow));
+        }
+    }
+    if let Some(c) = &commit.cron {
+        if !write_cron(tx, c).await? {
+            return Ok(CommitOutcome::Conflict(ConflictAt::Cron));
+        }
+    }
+    if !commit.inserts.is_empty() {
+        let ids: Vec<String> = commit.inserts.iter().map(|j| j.id.clone()).collect();
+        let taken: HashSet<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
+        if let Some(dup) = commit.inserts.iter().find(|j| taken.contains(&j.id)) {
+            return Ok(CommitOutcome::Conflict(ConflictAt::DuplicateId(dup.id.clone())));
+        }
+    }
+    let mut out = Vec::with_capacity(commit.updates.len() + commit.inserts.len());
+    for (index, outcome) in apply_updates(tx, &commit.updates).await?.into_iter().enumerate() {
+        match outcome {
+            UpdateOutcome::Applied(job) => out.push(job),
+            // Locked and checked above, so this cannot miss; if it does, nothing is written.
+            UpdateOutcome::Conflict(state) => {
+                return Ok(CommitOutcome::Conflict(ConflictAt::Job { index, current: Some(state) }))
+            }
+            UpdateOutcome::NotFound => return Ok(CommitOutcome::Conflict(ConflictAt::Job { index, current: None })),
+        }
+    }
+    let rows: Vec<NewRow> = commit.inserts.iter().cloned().map(NewRow::plain).collect();
+    if let Err(err) = insert_rows(tx, &rows).await {
+        if unique_violation(&err).as_deref() == Some("jobs_pkey") {
+            // Raced with another insert of the same id (or repeated within the commit).
+            let mut seen = HashSet::new();
+            let dup = commit.inserts.iter().find(|j| !seen.insert(j.id.as_str())).unwrap_or(&commit.inserts[0]);
+            return Ok(CommitOutcome::Conflict(ConflictAt::DuplicateId(dup.id.clone())));
+        }
+        return Err(db(err));
+    }
+    out.extend(commit.inserts.iter().cloned());
+    Ok(CommitOutcome::Applied(out))
+}
+
 impl PostgresBackend {
     pub(super) async fn commit_all(&self, commit: Commit) -> BackendResult<CommitOutcome> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        if let Some(conflict) = check_guards(&mut tx, &commit.updates).await? {
-            return Ok(CommitOutcome::Conflict(conflict));
-        }
-        if let Some(w) = &commit.workflow {
-            if !write_workflow(&mut tx, w).await? {
-                return Ok(CommitOutcome::Conflict(ConflictAt::Workflow));
-            }
-        }
-        if let Some(c) = &commit.cron {
-            if !write_cron(&mut tx, c).await? {
-                return Ok(CommitOutcome::Conflict(ConflictAt::Cron));
-            }
-        }
-        if !commit.inserts.is_empty() {
-            let ids: Vec<String> = commit.inserts.iter().map(|j| j.id.clone()).collect();
-            let taken: HashSet<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
-                .bind(&ids)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .collect();
-            if let Some(dup) = commit.inserts.iter().find(|j| taken.contains(&j.id)) {
-                return Ok(CommitOutcome::Conflict(ConflictAt::DuplicateId(dup.id.clone())));
-            }
-        }
-        let mut out = Vec::with_capacity(commit.updates.len() + commit.inserts.len());
-        for (index, outcome) in apply_updates(&mut tx, &commit.updates).await?.into_iter().enumerate() {
-            match outcome {
-                UpdateOutcome::Applied(job) => out.push(job),
-                // Locked and checked above, so this cannot miss; if it does, nothing is written.
-                UpdateOutcome::Conflict(state) => {
-                    return Ok(CommitOutcome::Conflict(ConflictAt::Job { index, current: Some(state) }))
-                }
-                UpdateOutcome::NotFound => return Ok(CommitOutcome::Conflict(ConflictAt::Job { index, current: None })),
-            }
-        }
-        let rows: Vec<NewRow> = commit.inserts.iter().cloned().map(NewRow::plain).collect();
-        if let Err(err) = insert_rows(&mut tx, &rows).await {
-            if unique_violation(&err).as_deref() == Some("jobs_pkey") {
-                // Raced with another insert of the same id (or repeated within the commit).
-                let mut seen = HashSet::new();
-                let dup = commit.inserts.iter().find(|j| !seen.insert(j.id.as_str())).unwrap_or(&commit.inserts[0]);
-                return Ok(CommitOutcome::Conflict(ConflictAt::DuplicateId(dup.id.clone())));
-            }
-            return Err(db(err));
-        }
+        let outcome = write_all(&mut tx, &commit).await;
+        let Ok(CommitOutcome::Applied(out)) = outcome else {
+            // Roll back now: a dropped transaction would keep its row locks until the connection is reused.
+            let _ = tx.rollback().await;
+            return outcome;
+        };
         tx.commit().await.map_err(db)?;
-        out.extend(commit.inserts);
         self.signal_jobs(out.iter());
         if commit.cron.is_some() {
-            self.schedule.bump();
+            self.wake.schedule_changed();
         }
         Ok(CommitOutcome::Applied(out))
     }

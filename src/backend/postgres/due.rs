@@ -1,7 +1,7 @@
 //! Time-driven work: promotion of due jobs, expired leases, the next due time, and retention pruning.
 //! Everything works in bounded batches.
 
-use super::claim::promote_sql;
+use super::claim::PROMOTE_SQL;
 use super::errors::db;
 use super::rows::{job_columns, job_from_row, ms};
 use super::PostgresBackend;
@@ -18,15 +18,9 @@ fn bounded(limit: usize) -> i64 {
 impl PostgresBackend {
     pub(super) async fn run_due_pass(&self, now: Timestamp, limit: usize) -> BackendResult<DuePass> {
         let limit = bounded(limit);
-        let promoted = sqlx::query(&promote_sql(false))
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?
-            .len();
+        let promoted = sqlx::query(PROMOTE_SQL).bind(now).bind(limit).fetch_all(&self.pool).await.map_err(db)?.len();
         if promoted > 0 {
-            self.ready.bump();
+            self.wake.jobs_ready();
         }
         let sql = format!(
             "SELECT {} FROM jobs j WHERE j.state = 'active' AND j.lease_deadline <= $1
@@ -48,7 +42,12 @@ impl PostgresBackend {
 
     /// Deletes terminal jobs past retention (dead-lettered ones stay until deleted), at most `limit`,
     /// keeping the completed counter of their queues; trims events to the newest `EVENT_CAPACITY`.
-    pub(super) async fn prune_finished(&self, now: Timestamp, retention: Retention, limit: usize) -> BackendResult<usize> {
+    pub(super) async fn prune_finished(
+        &self,
+        now: Timestamp,
+        retention: Retention,
+        limit: usize,
+    ) -> BackendResult<usize> {
         let completed_before = now - chrono::Duration::milliseconds(ms(retention.completed_ms).min(i64::MAX / 4));
         let discarded_before = now - chrono::Duration::milliseconds(ms(retention.discarded_ms).min(i64::MAX / 4));
         let pruned: i64 = sqlx::query_scalar(
@@ -75,13 +74,11 @@ impl PostgresBackend {
         .fetch_one(&self.pool)
         .await
         .map_err(db)?;
-        sqlx::query(
-            "DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq DESC OFFSET $1 LIMIT 1)",
-        )
-        .bind(EVENT_CAPACITY)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        sqlx::query("DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq DESC OFFSET $1 LIMIT 1)")
+            .bind(EVENT_CAPACITY)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(pruned.max(0) as usize)
     }
 }

@@ -4,7 +4,7 @@
 //! inserts.
 
 use super::errors::{db, unique_violation};
-use super::rows::{doc_column_names, doc_column_values, job_columns, job_doc, job_from_row};
+use super::rows::{doc_column_names, doc_column_values, doc_record, job_columns, job_doc, job_from_row};
 use super::PostgresBackend;
 use crate::backend::*;
 use crate::level0_core::state;
@@ -12,6 +12,7 @@ use crate::model::job::{Job, JobState};
 use crate::model::time::Timestamp;
 use sqlx::{PgConnection, Row};
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// States covered by the partial unique index `jobs_unique_slot_idx`.
 const INDEXED_UNIQUE_STATES: [JobState; 5] =
@@ -26,10 +27,33 @@ fn unique_slot(claim: &UniqueClaim) -> Option<String> {
 
 fn holder_conflicts(holder: &Job, claim: &UniqueClaim, now: Timestamp) -> bool {
     claim.states.contains(&holder.state)
-        && claim
-            .period_ms
-            .is_none_or(|p| now.timestamp_millis() < holder.created_at.timestamp_millis() + p as i64)
+        && claim.period_ms.is_none_or(|p| now.timestamp_millis() < holder.created_at.timestamp_millis() + p as i64)
 }
+
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH input AS (
+             SELECT u.doc::json AS d, u.key, u.slot, u.ord
+             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(doc, key, slot, ord)
+         ),
+         ins AS (
+             INSERT INTO jobs (id, {cols}, seq, unique_slot)
+             SELECT r.id, {vals}, nextval('job_seq'), i.slot
+             FROM input i CROSS JOIN LATERAL {record}
+             ORDER BY i.ord
+             RETURNING queue, state,
+                 CASE WHEN state = 'available' THEN notify_ready(queue)
+                      WHEN state IN ('scheduled', 'retryable') THEN notify_schedule() END AS notified
+         ),
+         known AS (
+             INSERT INTO queues (name) SELECT DISTINCT queue FROM ins ON CONFLICT (name) DO NOTHING
+         )
+         SELECT count(*) FROM ins",
+        cols = doc_column_names(),
+        vals = doc_column_values("i.d").replace("r.unique_key", "COALESCE(i.key, r.unique_key)"),
+        record = doc_record("i.d"),
+    )
+});
 
 /// One row to insert: the job and, when it carries a unique claim, the claim's key and index slot.
 pub(super) struct NewRow {
@@ -56,26 +80,7 @@ pub(super) async fn insert_rows(conn: &mut PgConnection, rows: &[NewRow]) -> Res
     }
     let keys: Vec<Option<String>> = rows.iter().map(|r| r.key.clone()).collect();
     let slots: Vec<Option<String>> = rows.iter().map(|r| r.slot.clone()).collect();
-    let sql = format!(
-        "WITH input AS (
-             SELECT u.doc::json AS d, u.key, u.slot, u.ord
-             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(doc, key, slot, ord)
-         ),
-         ins AS (
-             INSERT INTO jobs (id, {cols}, seq, unique_slot)
-             SELECT i.d->>'id', {vals}, nextval('job_seq'), i.slot FROM input i ORDER BY i.ord
-             RETURNING queue, state,
-                 CASE WHEN state = 'available' THEN notify_ready(queue)
-                      WHEN state IN ('scheduled', 'retryable') THEN notify_schedule() END AS notified
-         ),
-         known AS (
-             INSERT INTO queues (name) SELECT DISTINCT queue FROM ins ON CONFLICT (name) DO NOTHING
-         )
-         SELECT count(*) FROM ins",
-        cols = doc_column_names(),
-        vals = doc_column_values("i.d").replace("i.d->>'unique_key'", "COALESCE(i.key, i.d->>'unique_key')"),
-    );
-    sqlx::query(&sql).bind(&docs).bind(&keys).bind(&slots).execute(&mut *conn).await?;
+    sqlx::query(&INSERT_SQL).bind(&docs).bind(&keys).bind(&slots).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -110,143 +115,167 @@ impl PostgresBackend {
     }
 
     fn signal_inserted(&self, out: &[Inserted]) {
-        for inserted in out {
-            match inserted {
-                Inserted::Created(j) | Inserted::Replaced(j, _) if j.state == JobState::Available => self.ready.bump(),
-                Inserted::Created(j) | Inserted::Replaced(j, _)
-                    if matches!(j.state, JobState::Scheduled | JobState::Retryable) =>
-                {
-                    self.schedule.bump()
-                }
-                _ => {}
-            }
-        }
+        self.signal_jobs(out.iter().filter_map(|inserted| match inserted {
+            Inserted::Created(j) | Inserted::Replaced(j, _) => Some(j),
+            Inserted::Existing(_) => None,
+        }));
     }
 
-    /// Turns a failed insert into `DuplicateId` (which item) when an id was taken; otherwise a db error.
+    /// Turns a failed insert into `DuplicateId` naming the first item whose id is taken (stored, or by an
+    /// earlier item of the batch); any other failure is a database error.
     async fn explain_insert_failure(&self, items: &[NewJob], err: sqlx::Error) -> BackendError {
         if unique_violation(&err).as_deref() != Some("jobs_pkey") {
             return db(err);
         }
+        let ids: Vec<String> = items.iter().map(|i| i.job.id.clone()).collect();
+        let stored: HashSet<String> =
+            match sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)").bind(&ids).fetch_all(&self.pool).await {
+                Ok(stored) => stored.into_iter().collect(),
+                Err(e) => return db(e),
+            };
         let mut seen = HashSet::new();
-        for (index, item) in items.iter().enumerate() {
-            if !seen.insert(item.job.id.as_str()) {
-                return BackendError::DuplicateId { index, id: item.job.id.clone() };
+        for (index, id) in ids.iter().enumerate() {
+            if stored.contains(id) || !seen.insert(id.as_str()) {
+                return BackendError::DuplicateId { index, id: id.clone() };
             }
         }
-        let ids: Vec<String> = items.iter().map(|i| i.job.id.clone()).collect();
-        let taken: HashSet<String> = match sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&self.pool)
-            .await
-        {
-            Ok(taken) => taken.into_iter().collect(),
-            Err(e) => return db(e),
-        };
-        match items.iter().position(|i| taken.contains(&i.job.id)) {
-            Some(index) => BackendError::DuplicateId { index, id: items[index].job.id.clone() },
-            None => db(err),
-        }
+        db(err)
     }
 
     async fn insert_with_claims(&self, items: &[NewJob], now: Timestamp) -> BackendResult<Vec<Inserted>> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let keys: Vec<String> = items.iter().filter_map(|i| i.unique.as_ref().map(|c| c.key.clone())).collect();
-        // Serialise every writer of these keys until commit; sorted so two batches cannot deadlock.
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(k) FROM (
-                 SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key
-             ) keys ORDER BY k",
-        )
-        .bind(&keys)
+        match decide_and_write(&mut tx, items, now).await {
+            Ok(out) => {
+                tx.commit().await.map_err(db)?;
+                Ok(out)
+            }
+            Err(failure) => {
+                // Roll back now: a dropped transaction keeps its locks until the connection is reused.
+                let _ = tx.rollback().await;
+                match failure {
+                    Failure::Decided(err) => Err(err),
+                    Failure::Insert(err) => Err(self.explain_insert_failure(items, err).await),
+                }
+            }
+        }
+    }
+}
+
+/// Why a batch with unique claims was not written.
+enum Failure {
+    Decided(BackendError),
+    /// The INSERT itself failed (e.g. an id taken concurrently).
+    Insert(sqlx::Error),
+}
+
+impl From<BackendError> for Failure {
+    fn from(err: BackendError) -> Self {
+        Self::Decided(err)
+    }
+}
+
+/// Locks the keys, reads the holders, decides every item, cancels replaced holders and inserts.
+async fn decide_and_write(tx: &mut PgConnection, items: &[NewJob], now: Timestamp) -> Result<Vec<Inserted>, Failure> {
+    let keys: Vec<String> = items.iter().filter_map(|i| i.unique.as_ref().map(|c| c.key.clone())).collect();
+    // Serialise every writer of these keys until commit; sorted so two batches cannot deadlock.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(k) FROM (
+             SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key
+         ) keys ORDER BY k",
+    )
+    .bind(&keys)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    // Every job holding one of the keys in a state some claim cares about, newest first, locked until
+    // commit so none of them changes state while we decide.
+    let states: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.unique.as_ref())
+        .flat_map(|c| c.states.iter().map(|s| s.as_str()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let holders_sql = format!(
+        "SELECT {cols}, j.unique_key FROM jobs j
+         WHERE j.unique_key = ANY($1) AND j.state = ANY($2)
+         ORDER BY j.created_at DESC, j.seq DESC FOR UPDATE",
+        cols = job_columns("j")
+    );
+    let holder_rows = sqlx::query(&holders_sql).bind(&keys).bind(&states).fetch_all(&mut *tx).await.map_err(db)?;
+    let mut holders: HashMap<String, Vec<Job>> = HashMap::new();
+    for row in &holder_rows {
+        let job = job_from_row(row)?;
+        let key: Option<String> = row.try_get("unique_key").map_err(db)?;
+        if let Some(key) = key {
+            holders.entry(key).or_default().push(job);
+        }
+    }
+    let ids: Vec<String> = items.iter().map(|i| i.job.id.clone()).collect();
+    let taken: HashSet<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
+        .bind(&ids)
         .fetch_all(&mut *tx)
         .await
-        .map_err(db)?;
-        let holders_sql = format!(
-            "SELECT {cols}, j.unique_key FROM jobs j WHERE j.unique_key = ANY($1)
-             ORDER BY j.created_at DESC, j.seq DESC FOR UPDATE",
-            cols = job_columns("j")
-        );
-        let holder_rows = sqlx::query(&holders_sql).bind(&keys).fetch_all(&mut *tx).await.map_err(db)?;
-        // Newest first: the latest holder of each key is the one a new claim is checked against.
-        let mut latest: HashMap<String, Job> = HashMap::new();
-        for row in &holder_rows {
-            let job = job_from_row(row)?;
-            let key: Option<String> = row.try_get("unique_key").map_err(db)?;
-            if let Some(key) = key {
-                latest.entry(key).or_insert(job);
+        .map_err(db)?
+        .into_iter()
+        .collect();
+
+    let plans = plan(items, &holders, &taken, now)?;
+    // The jobs as they will be stored (`replace_except_schedule` keeps the holder's schedule).
+    let finals: Vec<Job> = items
+        .iter()
+        .zip(&plans)
+        .map(|(item, plan)| {
+            let mut job = item.job.clone();
+            let keeps = item.unique.as_ref().is_some_and(|c| c.on_conflict == OnConflict::ReplaceExceptSchedule);
+            if let (Plan::Replace(holder), true) = (plan, keeps) {
+                keep_schedule(&mut job, holder);
+            }
+            job
+        })
+        .collect();
+
+    // Cancel replaced holders first: the partial unique index must not see them as live.
+    let mut cancelled = HashMap::new();
+    for plan in &plans {
+        if let Plan::Replace(holder) = plan {
+            let done = state::cancel(holder.clone(), now);
+            let update = JobUpdate { guard: Guard::lease(holder), job: done };
+            let applied = super::transitions::apply_updates(tx, &[update]).await?;
+            match applied.into_iter().next() {
+                Some(UpdateOutcome::Applied(job)) => {
+                    cancelled.insert(holder.id.clone(), job);
+                }
+                _ => return Err(BackendError::Internal(format!("locked holder {} changed", holder.id)).into()),
             }
         }
-        let ids: Vec<String> = items.iter().map(|i| i.job.id.clone()).collect();
-        let taken: HashSet<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?
-            .into_iter()
-            .collect();
-
-        let plans = plan(items, &latest, &taken, now)?;
-        // The jobs as they will be stored (`replace_except_schedule` keeps the holder's schedule).
-        let finals: Vec<Job> = items
-            .iter()
-            .zip(&plans)
-            .map(|(item, plan)| {
-                let mut job = item.job.clone();
-                let keeps = item.unique.as_ref().is_some_and(|c| c.on_conflict == OnConflict::ReplaceExceptSchedule);
-                if let (Plan::Replace(holder), true) = (plan, keeps) {
-                    keep_schedule(&mut job, holder);
-                }
-                job
-            })
-            .collect();
-
-        // Cancel replaced holders first: the partial unique index must not see them as live.
-        let mut cancelled = HashMap::new();
-        for plan in &plans {
-            if let Plan::Replace(holder) = plan {
-                let done = state::cancel(holder.clone(), now);
-                let update = JobUpdate { guard: Guard::lease(holder), job: done };
-                let applied = super::transitions::apply_updates(&mut tx, &[update]).await?;
-                match applied.into_iter().next() {
-                    Some(UpdateOutcome::Applied(job)) => {
-                        cancelled.insert(holder.id.clone(), job);
-                    }
-                    _ => return Err(BackendError::Internal(format!("locked holder {} changed", holder.id))),
-                }
-            }
-        }
-        let rows: Vec<NewRow> = items
-            .iter()
-            .zip(&plans)
-            .zip(&finals)
-            .filter(|((_, p), _)| matches!(p, Plan::Create | Plan::Replace(_)))
-            .map(|((i, _), job)| NewRow {
-                job: job.clone(),
-                key: i.unique.as_ref().map(|c| c.key.clone()),
-                slot: i.unique.as_ref().and_then(unique_slot),
-            })
-            .collect();
-        if let Err(err) = insert_rows(&mut tx, &rows).await {
-            drop(tx);
-            return Err(self.explain_insert_failure(items, err).await);
-        }
-        tx.commit().await.map_err(db)?;
-
-        let mut out: Vec<Inserted> = Vec::with_capacity(items.len());
-        for (job, plan) in finals.iter().zip(plans) {
-            out.push(match plan {
-                Plan::Create => Inserted::Created(job.clone()),
-                Plan::Existing(holder) => Inserted::Existing(holder),
-                Plan::ExistingInBatch(i) => Inserted::Existing(finals[i].clone()),
-                Plan::Replace(holder) => {
-                    let old = cancelled.remove(&holder.id).unwrap_or(holder);
-                    Inserted::Replaced(job.clone(), old)
-                }
-            });
-        }
-        Ok(out)
     }
+    let rows: Vec<NewRow> = items
+        .iter()
+        .zip(&plans)
+        .zip(&finals)
+        .filter(|((_, p), _)| matches!(p, Plan::Create | Plan::Replace(_)))
+        .map(|((i, _), job)| NewRow {
+            job: job.clone(),
+            key: i.unique.as_ref().map(|c| c.key.clone()),
+            slot: i.unique.as_ref().and_then(unique_slot),
+        })
+        .collect();
+    insert_rows(tx, &rows).await.map_err(Failure::Insert)?;
+
+    let mut out: Vec<Inserted> = Vec::with_capacity(items.len());
+    for (job, plan) in finals.iter().zip(plans) {
+        out.push(match plan {
+            Plan::Create => Inserted::Created(job.clone()),
+            Plan::Existing(holder) => Inserted::Existing(holder),
+            Plan::ExistingInBatch(i) => Inserted::Existing(finals[i].clone()),
+            Plan::Replace(holder) => {
+                let old = cancelled.remove(&holder.id).unwrap_or(holder);
+                Inserted::Replaced(job.clone(), old)
+            }
+        });
+    }
+    Ok(out)
 }
 
 /// `replace_except_schedule`: a holder still waiting for a future `scheduled_at` hands that schedule to
@@ -261,17 +290,20 @@ fn keep_schedule(new_job: &mut Job, old: &Job) {
     }
 }
 
-/// Decides every item in order against the latest stored holder of its key and earlier items of the batch
-/// (the same rules as the memory backend); the first `DuplicateId` or `UniqueConflict` aborts the batch.
+/// Decides every item in order against earlier items of the batch and the stored holders of its key (a
+/// conflict is any holder in one of the claim's states within its period; the newest such holder is
+/// reported, ignored or replaced); the first `DuplicateId` or `UniqueConflict` aborts the batch.
 fn plan(
     items: &[NewJob],
-    latest: &HashMap<String, Job>,
+    holders: &HashMap<String, Vec<Job>>,
     taken: &HashSet<String>,
     now: Timestamp,
 ) -> BackendResult<Vec<Plan>> {
     let mut plans = Vec::with_capacity(items.len());
     let mut batch_ids = HashSet::new();
     let mut batch_keys: HashMap<&str, usize> = HashMap::new();
+    // Stored holders already replaced by an earlier item (cancelled in this batch).
+    let mut replaced: HashSet<String> = HashSet::new();
     for (index, item) in items.iter().enumerate() {
         if taken.contains(&item.job.id) || !batch_ids.insert(item.job.id.as_str()) {
             return Err(BackendError::DuplicateId { index, id: item.job.id.clone() });
@@ -296,22 +328,25 @@ fn plan(
                     _ => return Err(conflict(&holder.id)),
                 }
             }
-        } else if let Some(holder) = latest.get(&claim.key) {
-            if holder_conflicts(holder, claim, now) {
-                match claim.on_conflict {
-                    OnConflict::Reject => return Err(conflict(&holder.id)),
-                    OnConflict::Ignore => {
-                        plans.push(Plan::Existing(holder.clone()));
-                        continue;
-                    }
-                    OnConflict::Replace | OnConflict::ReplaceExceptSchedule if holder.state == JobState::Active => {
-                        return Err(conflict(&holder.id))
-                    }
-                    OnConflict::Replace | OnConflict::ReplaceExceptSchedule => {
-                        batch_keys.insert(&claim.key, index);
-                        plans.push(Plan::Replace(holder.clone()));
-                        continue;
-                    }
+        }
+        let stored = holders
+            .get(&claim.key)
+            .and_then(|list| list.iter().find(|h| !replaced.contains(&h.id) && holder_conflicts(h, claim, now)));
+        if let Some(holder) = stored {
+            match claim.on_conflict {
+                OnConflict::Reject => return Err(conflict(&holder.id)),
+                OnConflict::Ignore => {
+                    plans.push(Plan::Existing(holder.clone()));
+                    continue;
+                }
+                OnConflict::Replace | OnConflict::ReplaceExceptSchedule if holder.state == JobState::Active => {
+                    return Err(conflict(&holder.id))
+                }
+                OnConflict::Replace | OnConflict::ReplaceExceptSchedule => {
+                    replaced.insert(holder.id.clone());
+                    batch_keys.insert(&claim.key, index);
+                    plans.push(Plan::Replace(holder.clone()));
+                    continue;
                 }
             }
         }

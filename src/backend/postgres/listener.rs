@@ -2,7 +2,7 @@
 //! `ojs_ready` when jobs become available and `ojs_schedule` when a due time may have moved earlier; one
 //! task per backend turns those into `ready_signal` / `schedule_signal` bumps.
 
-use crate::backend::Signal;
+use super::wakeups::Wakeups;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::time::Duration;
@@ -20,19 +20,19 @@ impl Drop for ListenerTask {
     }
 }
 
-pub(super) fn spawn(pool: PgPool, ready: Signal, schedule: Signal) -> ListenerTask {
+pub(super) fn spawn(pool: PgPool, wake: Wakeups) -> ListenerTask {
     ListenerTask(tokio::spawn(async move {
         loop {
             if let Ok(mut listener) = PgListener::connect_with(&pool).await {
                 if listener.listen_all([READY_CHANNEL, SCHEDULE_CHANNEL]).await.is_ok() {
                     // Anything may have happened while we were not listening.
-                    ready.bump();
-                    schedule.bump();
+                    wake.jobs_ready();
+                    wake.schedule_changed();
                     while let Ok(notification) = listener.recv().await {
                         if notification.channel() == READY_CHANNEL {
-                            ready.bump();
+                            wake.jobs_ready();
                         } else {
-                            schedule.bump();
+                            wake.schedule_changed();
                         }
                     }
                 }

@@ -17,6 +17,7 @@ mod records;
 mod rows;
 mod setup;
 mod transitions;
+mod wakeups;
 
 #[cfg(test)]
 mod tests;
@@ -35,8 +36,7 @@ use tokio::sync::watch;
 
 pub struct PostgresBackend {
     pool: PgPool,
-    ready: Signal,
-    schedule: Signal,
+    wake: wakeups::Wakeups,
     _listener: Arc<listener::ListenerTask>,
     /// Tests: drop the schema when the backend goes away (declared last so it drops last).
     #[cfg(test)]
@@ -47,13 +47,11 @@ pub struct PostgresBackend {
 pub async fn connect(url: &str, schema: &str) -> Result<PostgresBackend, BackendError> {
     let pool = setup::pool(url, schema).await?;
     setup::run_migrations(&pool).await?;
-    let ready = Signal::default();
-    let schedule = Signal::default();
-    let listener = listener::spawn(pool.clone(), ready.clone(), schedule.clone());
+    let wake = wakeups::Wakeups::default();
+    let listener = listener::spawn(pool.clone(), wake.clone());
     Ok(PostgresBackend {
         pool,
-        ready,
-        schedule,
+        wake,
         _listener: Arc::new(listener),
         #[cfg(test)]
         drop_schema: None,
@@ -130,7 +128,12 @@ impl QueueStore for PostgresBackend {
 
 #[async_trait]
 impl DeadLetterStore for PostgresBackend {
-    async fn dead_letter_list(&self, queue: Option<&str>, limit: usize, offset: usize) -> BackendResult<DeadLetterPage> {
+    async fn dead_letter_list(
+        &self,
+        queue: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> BackendResult<DeadLetterPage> {
         self.dead_letter_page(queue, limit, offset).await
     }
     async fn dead_letter_delete(&self, id: &str) -> BackendResult<bool> {
@@ -184,10 +187,10 @@ impl Admin for PostgresBackend {
         Ok(())
     }
     fn ready_signal(&self) -> watch::Receiver<u64> {
-        self.ready.subscribe()
+        self.wake.ready.subscribe()
     }
     fn schedule_signal(&self) -> watch::Receiver<u64> {
-        self.schedule.subscribe()
+        self.wake.schedule.subscribe()
     }
     async fn prune(&self, now: Timestamp, retention: Retention, limit: usize) -> BackendResult<usize> {
         self.prune_finished(now, retention, limit).await
@@ -197,8 +200,8 @@ impl Admin for PostgresBackend {
             .execute(&self.pool)
             .await
             .map_err(db)?;
-        self.ready.bump();
-        self.schedule.bump();
+        self.wake.jobs_ready();
+        self.wake.schedule_changed();
         Ok(())
     }
 }

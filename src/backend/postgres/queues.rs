@@ -24,7 +24,7 @@ impl PostgresBackend {
         .await
         .map_err(db)?;
         if !paused {
-            self.ready.bump();
+            self.wake.jobs_ready();
         }
         Ok(())
     }
@@ -41,6 +41,7 @@ impl PostgresBackend {
         .execute(&self.pool)
         .await
         .map_err(db)?;
+        self.wake.forget();
         Ok(())
     }
 
@@ -89,10 +90,8 @@ impl PostgresBackend {
     }
 
     pub(super) async fn queue_list(&self) -> BackendResult<Vec<QueueInfo>> {
-        let rows = sqlx::query("SELECT name, paused FROM queues ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows =
+            sqlx::query("SELECT name, paused FROM queues ORDER BY name").fetch_all(&self.pool).await.map_err(db)?;
         rows.iter()
             .map(|r| Ok(QueueInfo { name: r.try_get("name").map_err(db)?, paused: r.try_get("paused").map_err(db)? }))
             .collect()

@@ -19,12 +19,18 @@ fn from_json<T: DeserializeOwned>(text: &str) -> BackendResult<T> {
 }
 
 impl PostgresBackend {
-    pub(super) async fn dead_letter_page(&self, queue: Option<&str>, limit: usize, offset: usize) -> BackendResult<DeadLetterPage> {
-        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE dead_letter AND ($1::text IS NULL OR queue = $1)")
-            .bind(queue)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
+    pub(super) async fn dead_letter_page(
+        &self,
+        queue: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> BackendResult<DeadLetterPage> {
+        let total: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM jobs WHERE dead_letter AND ($1::text IS NULL OR queue = $1)")
+                .bind(queue)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
         let sql = format!(
             "SELECT {} FROM jobs j WHERE j.dead_letter AND ($1::text IS NULL OR j.queue = $1)
              ORDER BY COALESCE(j.discarded_at, j.completed_at, j.created_at), j.id LIMIT $2 OFFSET $3",
@@ -71,7 +77,7 @@ impl PostgresBackend {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        self.schedule.bump();
+        self.wake.schedule_changed();
         Ok(cron)
     }
 
@@ -85,10 +91,8 @@ impl PostgresBackend {
     }
 
     pub(super) async fn cron_read_all(&self) -> BackendResult<Vec<CronJob>> {
-        let docs: Vec<String> = sqlx::query_scalar("SELECT doc::text FROM crons ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let docs: Vec<String> =
+            sqlx::query_scalar("SELECT doc::text FROM crons ORDER BY name").fetch_all(&self.pool).await.map_err(db)?;
         docs.iter().map(|d| from_json(d)).collect()
     }
 
@@ -145,8 +149,6 @@ impl PostgresBackend {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|r| from_json(&r.try_get::<String, _>("doc").map_err(db)?))
-            .collect()
+        rows.iter().map(|r| from_json(&r.try_get::<String, _>("doc").map_err(db)?)).collect()
     }
 }

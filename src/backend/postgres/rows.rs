@@ -11,54 +11,64 @@ use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
-/// Columns written from a job document, with the SQL that derives each from the document `{d}` (a
-/// `json` value). `seq` and `unique_slot` are not part of the document and are set by each statement.
+/// The job document's fields as a record `r`: `json_to_record` parses each document once (extracting
+/// every field with `->>` measured about four times slower). JSON-valued fields stay `json` text.
+const DOC_RECORD: &str = "json_to_record({d}) AS r(id text, \"type\" text, queue text, priority integer, \
+    timeout_ms bigint, visibility_timeout_ms bigint, expires_at_ts timestamptz, workflow json, unique_key text, \
+    created_at timestamptz, state text, attempt integer, enqueued_at timestamptz, started_at timestamptz, \
+    completed_at timestamptz, cancelled_at timestamptz, discarded_at timestamptz, run_at timestamptz, \
+    worker_id text, visible_until timestamptz, exec_deadline timestamptz, result json, error json, errors json, \
+    retry_delay_ms bigint, dead_letter boolean)";
+
+/// Columns written from a job document, with the SQL that derives each from the record `r` (or `{d}`, the
+/// document itself). `seq` and `unique_slot` are not part of the document and are set by each statement.
 const DOC_COLUMNS: &[(&str, &str)] = &[
     ("doc", "{d}"),
-    ("job_type", "{d}->>'type'"),
-    ("queue", "{d}->>'queue'"),
-    ("priority", "({d}->>'priority')::integer"),
-    ("timeout_ms", "({d}->>'timeout_ms')::bigint"),
-    ("visibility_timeout_ms", "({d}->>'visibility_timeout_ms')::bigint"),
-    ("expires_at", "({d}->>'expires_at_ts')::timestamptz"),
-    ("workflow_id", "{d}->'workflow'->>'id'"),
-    ("unique_key", "{d}->>'unique_key'"),
-    ("created_at", "({d}->>'created_at')::timestamptz"),
-    ("state", "{d}->>'state'"),
-    ("attempt", "({d}->>'attempt')::integer"),
-    ("enqueued_at", "({d}->>'enqueued_at')::timestamptz"),
-    ("started_at", "({d}->>'started_at')::timestamptz"),
-    ("completed_at", "({d}->>'completed_at')::timestamptz"),
-    ("cancelled_at", "({d}->>'cancelled_at')::timestamptz"),
-    ("discarded_at", "({d}->>'discarded_at')::timestamptz"),
-    ("run_at", "({d}->>'run_at')::timestamptz"),
-    ("worker_id", "{d}->>'worker_id'"),
-    ("visible_until", "({d}->>'visible_until')::timestamptz"),
-    ("exec_deadline", "({d}->>'exec_deadline')::timestamptz"),
-    ("result", "{d}->'result'"),
-    ("error", "{d}->'error'"),
-    ("errors", "{d}->'errors'"),
-    ("retry_delay_ms", "({d}->>'retry_delay_ms')::bigint"),
-    ("dead_letter", "COALESCE(({d}->>'dead_letter')::boolean, false)"),
+    ("job_type", "r.\"type\""),
+    ("queue", "r.queue"),
+    ("priority", "r.priority"),
+    ("timeout_ms", "r.timeout_ms"),
+    ("visibility_timeout_ms", "r.visibility_timeout_ms"),
+    ("expires_at", "r.expires_at_ts"),
+    ("workflow_id", "r.workflow->>'id'"),
+    ("unique_key", "r.unique_key"),
+    ("created_at", "r.created_at"),
+    ("state", "r.state"),
+    ("attempt", "r.attempt"),
+    ("enqueued_at", "r.enqueued_at"),
+    ("started_at", "r.started_at"),
+    ("completed_at", "r.completed_at"),
+    ("cancelled_at", "r.cancelled_at"),
+    ("discarded_at", "r.discarded_at"),
+    ("run_at", "r.run_at"),
+    ("worker_id", "r.worker_id"),
+    ("visible_until", "r.visible_until"),
+    ("exec_deadline", "r.exec_deadline"),
+    ("result", "r.result"),
+    ("error", "r.error"),
+    ("errors", "r.errors"),
+    ("retry_delay_ms", "r.retry_delay_ms"),
+    ("dead_letter", "COALESCE(r.dead_letter, false)"),
 ];
+
+/// `json_to_record(doc) AS r(…)`, for a `FROM … CROSS JOIN LATERAL` next to the document `doc`.
+pub(super) fn doc_record(doc: &str) -> String {
+    DOC_RECORD.replace("{d}", doc)
+}
 
 /// `col1, col2, …` of the document-derived columns (for INSERT column lists).
 pub(super) fn doc_column_names() -> String {
     DOC_COLUMNS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
 }
 
-/// `expr1, expr2, …` deriving each column from the document expression `doc` (for INSERT … SELECT).
+/// `expr1, expr2, …` deriving each column from `r` and the document `doc` (for INSERT … SELECT).
 pub(super) fn doc_column_values(doc: &str) -> String {
     DOC_COLUMNS.iter().map(|(_, e)| e.replace("{d}", doc)).collect::<Vec<_>>().join(", ")
 }
 
 /// `col1 = expr1, …` replacing every document-derived column (for UPDATE … SET).
 pub(super) fn doc_column_assignments(doc: &str) -> String {
-    DOC_COLUMNS
-        .iter()
-        .map(|(c, e)| format!("{c} = {}", e.replace("{d}", doc)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    DOC_COLUMNS.iter().map(|(c, e)| format!("{c} = {}", e.replace("{d}", doc))).collect::<Vec<_>>().join(", ")
 }
 
 /// The select list every query that returns jobs uses (decoded by `job_from_row`).

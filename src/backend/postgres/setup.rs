@@ -77,8 +77,5 @@ pub(super) async fn pool(url: &str, schema: &str) -> BackendResult<PgPool> {
 
 /// Applies the embedded migrations to the pool's schema.
 pub(super) async fn run_migrations(pool: &PgPool) -> BackendResult<()> {
-    MIGRATOR
-        .run(pool)
-        .await
-        .map_err(|e| internal(format!("PostgreSQL migrations failed: {e}")))
+    MIGRATOR.run(pool).await.map_err(|e| internal(format!("PostgreSQL migrations failed: {e}")))
 }

@@ -52,6 +52,8 @@ impl Drop for DropSchema {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             runtime.block_on(async move {
                 if let Ok(mut conn) = PgConnectOptions::from_str(&url).unwrap().connect().await {
+                    // Never hang a test run on a lock: give up (and leave the schema) after a few seconds.
+                    let _ = conn.execute("SET lock_timeout = '5s'").await;
                     let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", setup::quote_ident(&schema));
                     let _ = conn.execute(sql.as_str()).await;
                     let _ = conn.close().await;
@@ -285,6 +287,25 @@ async fn pause_rate_limit_and_concurrency_gate_claims() {
     db.drop_schema().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_hold_under_concurrent_claims() {
+    let db = TestDb::new().await;
+    let second = db.second_process().await;
+    let t0 = ts(T0);
+    db.backend.insert(new((0..20).map(|_| job("lim", "[]", t0)).collect()), t0).await.unwrap();
+    db.backend.insert(new((0..20).map(|_| job("rps", "[]", t0)).collect()), t0).await.unwrap();
+    db.backend.set_rate_limit("lim", RateLimit { max_per_second: None, concurrency: Some(3) }).await.unwrap();
+    db.backend.set_rate_limit("rps", RateLimit { max_per_second: Some(2), concurrency: None }).await.unwrap();
+    let backends = [&db.backend, &second];
+    for (queue, cap) in [("lim", 3), ("rps", 2)] {
+        let claims = (0..16).map(|i| backends[i % 2].claim(claim_req(&[queue], 1, t0)));
+        let delivered: usize = futures::future::join_all(claims).await.into_iter().map(|r| r.unwrap().jobs.len()).sum();
+        assert_eq!(delivered, cap, "queue {queue}");
+    }
+    drop(second);
+    db.drop_schema().await;
+}
+
 #[tokio::test]
 async fn complete_reports_each_item_and_counts_completions() {
     let db = TestDb::new().await;
@@ -376,7 +397,8 @@ async fn commit_is_all_or_nothing() {
         callback_ids: vec![],
         version: 1,
     };
-    let created = Commit { workflow: Some(WorkflowWrite { workflow: wf.clone(), expect_version: 0 }), ..Default::default() };
+    let created =
+        Commit { workflow: Some(WorkflowWrite { workflow: wf.clone(), expect_version: 0 }), ..Default::default() };
     assert!(matches!(db.backend.commit(created.clone()).await.unwrap(), CommitOutcome::Applied(_)));
     assert!(matches!(db.backend.commit(created).await.unwrap(), CommitOutcome::Conflict(ConflictAt::Workflow)));
 
@@ -420,7 +442,9 @@ async fn commit_is_all_or_nothing() {
     assert_eq!(db.backend.workflow_get("wf-1").await.unwrap().unwrap().version, 2);
     assert_eq!(db.backend.get(&active.id).await.unwrap().unwrap().state, JobState::Completed);
     match db.backend.commit(good).await.unwrap() {
-        CommitOutcome::Conflict(ConflictAt::Job { index: 0, current }) => assert_eq!(current, Some(JobState::Completed)),
+        CommitOutcome::Conflict(ConflictAt::Job { index: 0, current }) => {
+            assert_eq!(current, Some(JobState::Completed))
+        }
         other => panic!("expected job conflict, got {other:?}"),
     }
     assert_eq!(db.backend.stats("w", t0).await.unwrap().completed, 1);
@@ -471,7 +495,13 @@ async fn cron_firings_are_compare_and_set_on_next_run_at() {
 fn claim(key: &str, on_conflict: OnConflict) -> UniqueClaim {
     UniqueClaim {
         key: key.into(),
-        states: vec![JobState::Available, JobState::Active, JobState::Scheduled, JobState::Retryable, JobState::Pending],
+        states: vec![
+            JobState::Available,
+            JobState::Active,
+            JobState::Scheduled,
+            JobState::Retryable,
+            JobState::Pending,
+        ],
         period_ms: None,
         on_conflict,
     }
@@ -489,7 +519,8 @@ async fn unique_claims_reject_ignore_and_replace() {
     let out = db.backend.insert(vec![unique(first.clone(), claim("k1", OnConflict::Reject))], t0).await.unwrap();
     assert!(matches!(&out[0], Inserted::Created(j) if j.id == first.id));
 
-    let err = db.backend.insert(vec![unique(job("un", "[]", t0), claim("k1", OnConflict::Reject))], t0).await.unwrap_err();
+    let err =
+        db.backend.insert(vec![unique(job("un", "[]", t0), claim("k1", OnConflict::Reject))], t0).await.unwrap_err();
     assert!(matches!(err, BackendError::UniqueConflict { index: 0, ref existing_id, .. } if *existing_id == first.id));
 
     let out = db.backend.insert(vec![unique(job("un", "[]", t0), claim("k1", OnConflict::Ignore))], t0).await.unwrap();
@@ -508,14 +539,21 @@ async fn unique_claims_reject_ignore_and_replace() {
 
     // Replace against an active holder falls back to reject.
     db.backend.claim(claim_req(&["un"], 1, t0)).await.unwrap();
-    let err = db.backend.insert(vec![unique(job("un", "[]", t0), claim("k1", OnConflict::Replace))], t0).await.unwrap_err();
+    let err =
+        db.backend.insert(vec![unique(job("un", "[]", t0), claim("k1", OnConflict::Replace))], t0).await.unwrap_err();
     assert!(matches!(err, BackendError::UniqueConflict { .. }));
 
     // A conflict anywhere aborts the whole batch.
     let plain = job("un", "[]", t0);
     let err = db
         .backend
-        .insert(vec![NewJob { job: plain.clone(), unique: None }, unique(job("un", "[]", t0), claim("k1", OnConflict::Reject))], t0)
+        .insert(
+            vec![
+                NewJob { job: plain.clone(), unique: None },
+                unique(job("un", "[]", t0), claim("k1", OnConflict::Reject)),
+            ],
+            t0,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, BackendError::UniqueConflict { index: 1, .. }));
@@ -525,7 +563,13 @@ async fn unique_claims_reject_ignore_and_replace() {
     let a = job("un", "[]", t0);
     let out = db
         .backend
-        .insert(vec![unique(a.clone(), claim("k2", OnConflict::Reject)), unique(job("un", "[]", t0), claim("k2", OnConflict::Ignore))], t0)
+        .insert(
+            vec![
+                unique(a.clone(), claim("k2", OnConflict::Reject)),
+                unique(job("un", "[]", t0), claim("k2", OnConflict::Ignore)),
+            ],
+            t0,
+        )
         .await
         .unwrap();
     assert!(matches!(&out[1], Inserted::Existing(j) if j.id == a.id));
@@ -551,6 +595,19 @@ async fn unique_period_and_states_narrow_the_conflict() {
     // The holder is active, not available: no conflict under this claim.
     assert!(db.backend.insert(vec![unique(job("us", "[]", t0), only_available.clone())], t0).await.is_ok());
     assert!(db.backend.insert(vec![unique(job("us", "[]", t0), only_available)], t0).await.is_err());
+
+    // Any live holder conflicts, not only the newest: A holds the key; B (a narrower claim) is let in and
+    // completes; a default claim still conflicts with A.
+    let a = job("uh", "[]", t0);
+    db.backend.insert(vec![unique(a.clone(), claim("kh", OnConflict::Reject))], t0).await.unwrap();
+    let mut only_scheduled = claim("kh", OnConflict::Reject);
+    only_scheduled.states = vec![JobState::Scheduled];
+    let b = job("uh-b", "[]", add_ms(t0, 1));
+    db.backend.insert(vec![unique(b.clone(), only_scheduled)], add_ms(t0, 1)).await.unwrap();
+    let active = db.backend.claim(claim_req(&["uh-b"], 1, t0)).await.unwrap().jobs.remove(0);
+    db.backend.complete(vec![Completion { id: active.id.clone(), result: None }], t0).await.unwrap();
+    let err = db.backend.insert(vec![unique(job("uh", "[]", t0), claim("kh", OnConflict::Reject))], t0).await.unwrap_err();
+    assert!(matches!(err, BackendError::UniqueConflict { ref existing_id, .. } if *existing_id == a.id), "{err:?}");
     db.drop_schema().await;
 }
 
@@ -595,6 +652,9 @@ async fn duplicate_ids_abort_the_batch() {
     let c = job("d", "[]", t0);
     let err = db.backend.insert(new(vec![c.clone(), c.clone()]), t0).await.unwrap_err();
     assert!(matches!(err, BackendError::DuplicateId { index: 1, .. }));
+    // The first offending item is named, whether its id is stored or repeated.
+    let err = db.backend.insert(new(vec![job("d", "[]", t0), a.clone(), c.clone(), c.clone()]), t0).await.unwrap_err();
+    assert!(matches!(err, BackendError::DuplicateId { index: 1, .. }), "{err:?}");
     db.drop_schema().await;
 }
 
@@ -650,7 +710,8 @@ async fn due_pass_promotes_and_reports_expired_leases() {
     assert_eq!(db.backend.get(&s.id).await.unwrap().unwrap().state, JobState::Available);
 
     // Heartbeat extends the lease of active jobs only.
-    let beat = db.backend.heartbeat(&[a.id.clone(), s.id.clone()], Some(10_000), 30_000, add_ms(t0, 4_000)).await.unwrap();
+    let beat =
+        db.backend.heartbeat(&[a.id.clone(), s.id.clone()], Some(10_000), 30_000, add_ms(t0, 4_000)).await.unwrap();
     assert_eq!(ids(&beat), vec![a.id.clone()]);
     assert_eq!(beat[0].visible_until, Some(add_ms(t0, 14_000)));
     let pass = db.backend.due_pass(add_ms(t0, 4_000), 100).await.unwrap();
@@ -717,7 +778,8 @@ fn event(kind: &str, queue: &str) -> Event {
 #[tokio::test]
 async fn events_filter_and_page_by_cursor() {
     let db = TestDb::new().await;
-    let events: Vec<Event> = (0..6).map(|i| event(if i % 2 == 0 { "job.enqueued" } else { "job.started" }, "e")).collect();
+    let events: Vec<Event> =
+        (0..6).map(|i| event(if i % 2 == 0 { "job.enqueued" } else { "job.started" }, "e")).collect();
     db.backend.append_events(events.clone()).await.unwrap();
     let ids_of = |list: &[Event]| list.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
     let newest = db.backend.list_events(&EventFilter { limit: 2, ..Default::default() }).await.unwrap();
@@ -734,7 +796,12 @@ async fn events_filter_and_page_by_cursor() {
         .await
         .unwrap();
     assert_eq!(ids_of(&after), ids_of(&events[2..4]));
-    assert!(db.backend.list_events(&EventFilter { queues: vec!["other".into()], limit: 10, ..Default::default() }).await.unwrap().is_empty());
+    assert!(db
+        .backend
+        .list_events(&EventFilter { queues: vec!["other".into()], limit: 10, ..Default::default() })
+        .await
+        .unwrap()
+        .is_empty());
     db.drop_schema().await;
 }
 
@@ -782,10 +849,8 @@ async fn ojs_enqueue_commits_and_rolls_back_with_the_application_transaction() {
     // Rolled back: neither the order nor the job exists.
     let mut tx = pool.begin().await.unwrap();
     sqlx::query("INSERT INTO orders VALUES (1)").execute(&mut *tx).await.unwrap();
-    let lost: String = sqlx::query_scalar("SELECT ojs_enqueue('order.fulfil', '[1, 2.50]'::json)")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let lost: String =
+        sqlx::query_scalar("SELECT ojs_enqueue('order.fulfil', '[1, 2.50]'::json)").fetch_one(&mut *tx).await.unwrap();
     tx.rollback().await.unwrap();
     assert!(db.backend.get(&lost).await.unwrap().is_none());
 
@@ -831,6 +896,8 @@ async fn ojs_enqueue_commits_and_rolls_back_with_the_application_transaction() {
     assert!(bad.is_err());
     let bad = sqlx::query("SELECT ojs_enqueue('ok.type', '{}')").execute(&pool).await;
     assert!(bad.is_err());
+    let bad = sqlx::query("SELECT ojs_enqueue('ok.type', '[]', 'default', '{\"id\": \"not-a-uuid\"}')").execute(&pool).await;
+    assert!(bad.is_err());
     db.drop_schema().await;
 }
 
@@ -838,10 +905,11 @@ async fn ojs_enqueue_commits_and_rolls_back_with_the_application_transaction() {
 async fn ojs_enqueue_works_without_the_schema_on_the_search_path() {
     let db = TestDb::new().await;
     let mut conn = PgConnectOptions::from_str(&database_url()).unwrap().connect().await.unwrap();
-    let id: String = sqlx::query_scalar(&format!("SELECT {}.ojs_enqueue('plain.job', '[]')", setup::quote_ident(&db.schema)))
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let id: String =
+        sqlx::query_scalar(&format!("SELECT {}.ojs_enqueue('plain.job', '[]')", setup::quote_ident(&db.schema)))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
     assert!(db.backend.get(&id).await.unwrap().is_some());
     let _ = conn.close().await;
     db.drop_schema().await;

@@ -3,7 +3,7 @@
 //! instead of being overwritten.
 
 use super::errors::db;
-use super::rows::{doc_column_assignments, job_columns, job_doc, job_from_row, ms};
+use super::rows::{doc_column_assignments, doc_record, job_columns, job_doc, job_from_row, ms};
 use super::PostgresBackend;
 use crate::backend::*;
 use crate::model::job::{Job, JobState};
@@ -11,9 +11,38 @@ use crate::model::time::Timestamp;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 const JOB_COLUMN_NAMES: &str = "doc, state, attempt, enqueued_at, started_at, completed_at, cancelled_at, \
     discarded_at, run_at, worker_id, visible_until, exec_deadline, result, error, errors, retry_delay_ms, dead_letter";
+
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH input AS (
+             SELECT u.doc::json AS d, u.exp_state, u.exp_attempt, u.ord
+             FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS u(doc, exp_state, exp_attempt, ord)
+         ),
+         upd AS (
+             UPDATE jobs j SET {assign},
+                 seq = CASE WHEN r.state = 'available' AND j.state <> 'available'
+                            THEN nextval('job_seq') ELSE j.seq END
+             FROM input i CROSS JOIN LATERAL {record}
+             WHERE j.id = r.id AND j.state = i.exp_state AND (i.exp_attempt < 0 OR j.attempt = i.exp_attempt)
+             RETURNING i.ord, {cols},
+                 CASE WHEN j.state = 'available' THEN notify_ready(j.queue)
+                      WHEN j.state IN ('scheduled', 'retryable') THEN notify_schedule() END AS notified
+         )
+         SELECT true AS applied, ord, {names} FROM upd
+         UNION ALL
+         SELECT false, i.ord, {cur} FROM input i JOIN jobs cur ON cur.id = i.d->>'id'
+         WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.ord = i.ord)",
+        assign = doc_column_assignments("i.d"),
+        record = doc_record("i.d"),
+        cols = job_columns("j"),
+        names = JOB_COLUMN_NAMES,
+        cur = job_columns("cur"),
+    )
+});
 
 /// One statement: rows that still match their guard take the new full value (a job re-entering
 /// `available` takes a new FIFO sequence); the others report their current state. Ids must be distinct.
@@ -24,37 +53,8 @@ async fn apply_round(conn: &mut PgConnection, updates: &[JobUpdate]) -> BackendR
     }
     let states: Vec<&str> = updates.iter().map(|u| u.guard.state.as_str()).collect();
     let attempts: Vec<i64> = updates.iter().map(|u| u.guard.attempt.map_or(-1, i64::from)).collect();
-    let sql = format!(
-        "WITH input AS (
-             SELECT u.doc::json AS d, u.exp_state, u.exp_attempt, u.ord
-             FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS u(doc, exp_state, exp_attempt, ord)
-         ),
-         upd AS (
-             UPDATE jobs j SET {assign},
-                 seq = CASE WHEN i.d->>'state' = 'available' AND j.state <> 'available'
-                            THEN nextval('job_seq') ELSE j.seq END
-             FROM input i
-             WHERE j.id = i.d->>'id' AND j.state = i.exp_state AND (i.exp_attempt < 0 OR j.attempt = i.exp_attempt)
-             RETURNING i.ord, {cols},
-                 CASE WHEN j.state = 'available' THEN notify_ready(j.queue)
-                      WHEN j.state IN ('scheduled', 'retryable') THEN notify_schedule() END AS notified
-         )
-         SELECT true AS applied, ord, {names} FROM upd
-         UNION ALL
-         SELECT false, i.ord, {cur} FROM input i JOIN jobs cur ON cur.id = i.d->>'id'
-         WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.ord = i.ord)",
-        assign = doc_column_assignments("i.d"),
-        cols = job_columns("j"),
-        names = JOB_COLUMN_NAMES,
-        cur = job_columns("cur"),
-    );
-    let rows = sqlx::query(&sql)
-        .bind(&docs)
-        .bind(&states)
-        .bind(&attempts)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
+    let rows =
+        sqlx::query(&UPDATE_SQL).bind(&docs).bind(&states).bind(&attempts).fetch_all(&mut *conn).await.map_err(db)?;
     let mut outcomes: Vec<UpdateOutcome> = (0..updates.len()).map(|_| UpdateOutcome::NotFound).collect();
     for row in &rows {
         let ord: i64 = row.try_get("ord").map_err(db)?;
@@ -85,6 +85,28 @@ pub(super) async fn apply_updates(conn: &mut PgConnection, updates: &[JobUpdate]
     Ok(outcomes.into_iter().map(|o| o.unwrap_or(UpdateOutcome::NotFound)).collect())
 }
 
+static COMPLETE_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH input AS (
+             SELECT u.id, u.result, u.ord FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(id, result, ord)
+         ),
+         done AS (
+             UPDATE jobs j SET state = 'completed', completed_at = $3, result = i.result::json, error = NULL,
+                 worker_id = NULL, visible_until = NULL, exec_deadline = NULL, run_at = NULL
+             FROM input i
+             WHERE j.id = i.id AND j.state = 'active' AND j.workflow_id IS NULL
+             RETURNING j.id, {cols}
+         )
+         SELECT true AS done, i.ord, {names} FROM input i JOIN done d ON d.id = i.id
+         UNION ALL
+         SELECT false, i.ord, {cur} FROM input i JOIN jobs cur ON cur.id = i.id
+         WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.id = i.id)",
+        cols = job_columns("j"),
+        names = JOB_COLUMN_NAMES.split(", ").map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", "),
+        cur = job_columns("cur"),
+    )
+});
+
 impl PostgresBackend {
     pub(super) async fn get_jobs(&self, ids: &[String]) -> BackendResult<Vec<Option<Job>>> {
         let sql = format!("SELECT j.id, {} FROM jobs j WHERE j.id = ANY($1)", job_columns("j"));
@@ -111,63 +133,39 @@ impl PostgresBackend {
 
     /// Local wake-ups for jobs just written (other processes hear the NOTIFY).
     pub(super) fn signal_jobs<'a>(&self, jobs: impl Iterator<Item = &'a Job>) {
-        let (mut ready, mut schedule) = (false, false);
+        let (mut ready, mut due, mut leases) = (false, false, false);
         for job in jobs {
             match job.state {
                 JobState::Available => ready = true,
-                JobState::Scheduled | JobState::Retryable | JobState::Active => schedule = true,
+                JobState::Scheduled | JobState::Retryable => due = true,
+                JobState::Active => leases = true,
                 _ => {}
             }
         }
         if ready {
-            self.ready.bump();
+            self.wake.jobs_ready();
         }
-        if schedule {
-            self.schedule.bump();
+        if due {
+            self.wake.schedule_changed();
+        } else if leases {
+            self.wake.leases_changed();
         }
     }
 
     /// ACK fast path: one statement completes every `active` non-workflow job of the batch; the rest
     /// report what they are.
-    pub(super) async fn complete_jobs(&self, items: Vec<Completion>, now: Timestamp) -> BackendResult<Vec<CompleteOutcome>> {
+    pub(super) async fn complete_jobs(
+        &self,
+        items: Vec<Completion>,
+        now: Timestamp,
+    ) -> BackendResult<Vec<CompleteOutcome>> {
         if items.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-        let results: Vec<Option<String>> = items
-            .iter()
-            .map(|i| i.result.as_ref().map(|r| r.to_string()))
-            .collect();
-        let sql = format!(
-            "WITH input AS (
-                 SELECT u.id, u.result, u.ord FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(id, result, ord)
-             ),
-             done AS (
-                 UPDATE jobs j SET state = 'completed', completed_at = $3, result = i.result::json, error = NULL,
-                     worker_id = NULL, visible_until = NULL, exec_deadline = NULL, run_at = NULL
-                 FROM input i
-                 WHERE j.id = i.id AND j.state = 'active' AND j.workflow_id IS NULL
-                 RETURNING j.id, {cols}
-             )
-             SELECT true AS done, i.ord, {names} FROM input i JOIN done d ON d.id = i.id
-             UNION ALL
-             SELECT false, i.ord, {cur} FROM input i JOIN jobs cur ON cur.id = i.id
-             WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.id = i.id)",
-            cols = job_columns("j"),
-            names = JOB_COLUMN_NAMES
-                .split(", ")
-                .map(|c| format!("d.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            cur = job_columns("cur"),
-        );
-        let rows = sqlx::query(&sql)
-            .bind(&ids)
-            .bind(&results)
-            .bind(now)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let results: Vec<Option<String>> = items.iter().map(|i| i.result.as_ref().map(|r| r.to_string())).collect();
+        let rows =
+            sqlx::query(&COMPLETE_SQL).bind(&ids).bind(&results).bind(now).fetch_all(&self.pool).await.map_err(db)?;
         let mut outcomes: Vec<CompleteOutcome> = (0..items.len()).map(|_| CompleteOutcome::NotFound).collect();
         for row in &rows {
             let ord: i64 = row.try_get("ord").map_err(db)?;

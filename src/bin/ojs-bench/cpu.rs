@@ -1,5 +1,6 @@
-//! CPU use of the bench itself and (optionally) of the server, from /proc/<pid>/stat.
-//! On a small machine both share the cores, so the bench reports its own share too.
+//! CPU use of the bench itself, (optionally) of the server, and of the whole machine, from
+//! /proc. On a small machine everything shares the cores, so the bench reports its own share
+//! and the machine total (which includes Redis or Postgres and anything else running).
 
 use std::time::Instant;
 
@@ -13,6 +14,8 @@ pub struct CpuUse {
     /// Percent of one core (200 means two cores busy).
     pub bench_pct: Option<f64>,
     pub server_pct: Option<f64>,
+    /// All processes on the machine, same unit (at most 100 × cores).
+    pub machine_pct: Option<f64>,
 }
 
 /// Snapshot taken at the start of a phase.
@@ -21,6 +24,7 @@ pub struct CpuMeter {
     started: Instant,
     bench_ticks: Option<u64>,
     server_ticks: Option<u64>,
+    machine_ticks: Option<u64>,
 }
 
 impl CpuMeter {
@@ -30,6 +34,7 @@ impl CpuMeter {
             started: Instant::now(),
             bench_ticks: process_ticks("self"),
             server_ticks: server_pid.and_then(|pid| process_ticks(&pid.to_string())),
+            machine_ticks: machine_busy_ticks(),
         }
     }
 
@@ -45,6 +50,7 @@ impl CpuMeter {
                 self.server_ticks,
                 self.server_pid.and_then(|pid| process_ticks(&pid.to_string())),
             ),
+            machine_pct: percent(self.machine_ticks, machine_busy_ticks()),
         }
     }
 }
@@ -53,6 +59,23 @@ impl CpuMeter {
 fn process_ticks(pid: &str) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     parse_ticks(&stat)
+}
+
+/// Busy ticks of all cores: the first line of /proc/stat minus idle and iowait.
+fn machine_busy_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    parse_busy_ticks(stat.lines().next()?)
+}
+
+/// `cpu user nice system idle iowait irq softirq steal ...` → everything but idle and iowait.
+fn parse_busy_ticks(line: &str) -> Option<u64> {
+    let mut fields = line.split_whitespace();
+    if fields.next()? != "cpu" {
+        return None;
+    }
+    let values: Vec<u64> = fields.take(8).map(|field| field.parse().ok()).collect::<Option<_>>()?;
+    let total: u64 = values.iter().sum();
+    Some(total - values.get(3)? - values.get(4)?)
 }
 
 /// Fields 14 and 15 of /proc/PID/stat; the command name (field 2) may contain spaces,
@@ -76,7 +99,14 @@ mod tests {
     }
 
     #[test]
+    fn machine_busy_time_excludes_idle_and_iowait() {
+        assert_eq!(parse_busy_ticks("cpu  100 5 50 1000 20 3 2 0 0 0"), Some(160));
+        assert_eq!(parse_busy_ticks("cpu0 100 5 50 1000 20 3 2 0"), None);
+    }
+
+    #[test]
     fn garbage_gives_none() {
         assert_eq!(parse_ticks("nonsense"), None);
+        assert_eq!(parse_busy_ticks("cpu 1 2"), None);
     }
 }

@@ -101,11 +101,14 @@ impl RunReport {
         );
         println!();
         println!(
-            "{:<9} {:<22} {:>9} {:>8} {:>10} {:>9} {:>9} {:>7}",
-            "phase", "mode", "jobs", "secs", "jobs/s", "srv cpu", "bench cpu", "errors"
+            "{:<9} {:<22} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>7}",
+            "phase", "mode", "jobs", "secs", "jobs/s", "srv cpu", "bench cpu", "all cpu", "errors"
         );
         if let Some(enqueue) = &self.phases.enqueue {
-            let mode = format!("{} x{}", enqueue.mode, settings.batch);
+            let mode = match enqueue.mode {
+                "batch" => format!("batch x{}", settings.batch),
+                _ => "single pushes".to_string(),
+            };
             phase_row("enqueue", &mode, enqueue.jobs, enqueue.secs, enqueue.jobs_per_sec, enqueue.cpu, enqueue.errors);
         }
         if let Some(drain) = &self.phases.drain {
@@ -116,6 +119,9 @@ impl RunReport {
             let mode = format!("{} @{}/s", latency.fetch_mode, latency.target_rate);
             let secs = latency.duration_secs as f64;
             phase_row("latency", &mode, latency.sent, secs, latency.achieved_rate, latency.cpu, latency.errors);
+        }
+        println!("(cpu in % of one core: the server, this bench, and every process on the machine)");
+        if let Some(latency) = &self.phases.latency {
             println!();
             println!("{:<18} {:>9} {:>9} {:>9} {:>9}", "latency (ms)", "p50", "p99", "max", "samples");
             latency_row("enqueue -> fetch", latency.enqueue_to_fetch);
@@ -149,7 +155,7 @@ impl RunReport {
 fn phase_row(name: &str, mode: &str, jobs: u64, secs: f64, jobs_per_sec: f64, cpu: CpuUse, errors: u64) {
     let pct = |value: Option<f64>| value.map_or("-".to_string(), |pct| format!("{pct:.0}%"));
     println!(
-        "{:<9} {:<22} {:>9} {:>8.2} {:>10.0} {:>9} {:>9} {:>7}",
+        "{:<9} {:<22} {:>9} {:>8.2} {:>10.0} {:>9} {:>9} {:>9} {:>7}",
         name,
         mode,
         jobs,
@@ -157,6 +163,7 @@ fn phase_row(name: &str, mode: &str, jobs: u64, secs: f64, jobs_per_sec: f64, cp
         jobs_per_sec,
         pct(cpu.server_pct),
         pct(cpu.bench_pct),
+        pct(cpu.machine_pct),
         errors
     );
 }

@@ -60,7 +60,8 @@ CREATE INDEX jobs_dead_letter_idx ON jobs (queue, discarded_at) WHERE dead_lette
 -- Strong uniqueness over the default non-terminal states.
 CREATE UNIQUE INDEX jobs_unique_slot_idx ON jobs (unique_slot)
     WHERE unique_slot IS NOT NULL AND state IN ('available', 'active', 'scheduled', 'retryable', 'pending');
-CREATE INDEX jobs_unique_key_idx ON jobs (unique_key) WHERE unique_key IS NOT NULL;
+-- The latest holder of a unique key.
+CREATE INDEX jobs_unique_key_idx ON jobs (unique_key, created_at DESC, seq DESC) WHERE unique_key IS NOT NULL;
 -- Queue statistics and the concurrency limit.
 CREATE INDEX jobs_queue_state_idx ON jobs (queue, state);
 -- Retention pruning.

@@ -68,6 +68,9 @@ BEGIN
     IF queue IS NULL OR length(queue) > 128 OR queue !~ '^[a-z0-9][a-z0-9.-]*$' THEN
         RAISE EXCEPTION 'ojs_enqueue: invalid queue name %', quote_literal(queue) USING ERRCODE = '22023';
     END IF;
+    IF job_id !~ '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' THEN
+        RAISE EXCEPTION 'ojs_enqueue: id must be a lowercase UUIDv7, got %', quote_literal(job_id) USING ERRCODE = '22023';
+    END IF;
     IF prio NOT BETWEEN -100 AND 100 THEN
         RAISE EXCEPTION 'ojs_enqueue: priority must be between -100 and 100' USING ERRCODE = '22023';
     END IF;
