@@ -12,27 +12,34 @@ use std::sync::Arc;
 
 pub const MEDIA_TYPE: &str = "application/openjobspec+json";
 
-/// A JSON reply with a status (and a `Location` for created resources).
-pub struct Reply(pub StatusCode, pub Value, pub Option<String>);
+/// A JSON reply: status, serialised body, and a `Location` for created resources.
+pub struct Reply {
+    status: StatusCode,
+    body: Vec<u8>,
+    location: Option<String>,
+}
 
 impl Reply {
+    /// Serialises any value straight to the body (hot paths skip building a `serde_json::Value`).
+    pub fn json<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Self {
+        Self { status, body: serde_json::to_vec(body).unwrap_or_default(), location: None }
+    }
     pub fn ok(body: Value) -> Self {
-        Self(StatusCode::OK, body, None)
+        Self::json(StatusCode::OK, &body)
     }
     pub fn created(body: Value) -> Self {
-        Self(StatusCode::CREATED, body, None)
+        Self::json(StatusCode::CREATED, &body)
     }
     pub fn with_location(mut self, location: String) -> Self {
-        self.2 = Some(location);
+        self.location = Some(location);
         self
     }
 }
 
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
-        let bytes = serde_json::to_vec(&self.1).unwrap_or_default();
-        let mut response = (self.0, bytes).into_response();
-        if let Some(location) = self.2.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        let mut response = (self.status, self.body).into_response();
+        if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
             response.headers_mut().insert("location", location);
         }
         response

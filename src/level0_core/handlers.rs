@@ -8,7 +8,8 @@ use crate::level0_core::events::{completed_event, enqueue_event, job_event, rend
 use crate::level0_core::state;
 use crate::level3_workflows::progress;
 use crate::model::event::EventFilter;
-use crate::model::job::Job;
+use crate::model::job::{Envelope, Job};
+use axum::http::StatusCode;
 use crate::model::time::{format_ts, now};
 use crate::server::App;
 use axum::extract::{Path, RawQuery, State};
@@ -40,6 +41,14 @@ pub async fn push(State(app): State<App>, body: RawBody) -> OjsResult<Reply> {
 }
 
 /// Response and events for one inserted job (shared with batch enqueue).
+#[derive(serde::Serialize)]
+struct FetchBody<'a> {
+    jobs: Vec<Envelope<'a>>,
+    /// The first job again, as the reference server answers (older clients read it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job: Option<Envelope<'a>>,
+}
+
 pub fn reply_for_insert(app: &App, outcome: Inserted, now: crate::model::time::Timestamp) -> Reply {
     match outcome {
         Inserted::Created(job) => {
@@ -136,12 +145,11 @@ pub async fn fetch(State(app): State<App>, body: RawBody) -> OjsResult<Reply> {
         events.extend(claimed.jobs.iter().map(|j| job_event("job.started", j, now, json!({"worker_id": j.worker_id}))));
         app.events.emit(events);
         if !claimed.jobs.is_empty() || tokio::time::Instant::now() >= deadline {
-            let jobs: Vec<Value> = claimed.jobs.iter().map(Job::to_envelope).collect();
-            let mut body = json!({"jobs": jobs});
-            if let Some(first) = jobs.first() {
-                body["job"] = first.clone();
-            }
-            return Ok(Reply::ok(body));
+            let body = FetchBody {
+                jobs: claimed.jobs.iter().map(Envelope::of).collect(),
+                job: claimed.jobs.first().map(Envelope::of),
+            };
+            return Ok(Reply::json(StatusCode::OK, &body));
         }
         tokio::select! {
             _ = ready.changed() => {}

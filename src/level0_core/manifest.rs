@@ -51,13 +51,12 @@ pub async fn health(State(app): State<App>) -> Reply {
             "status": "ok", "version": "1.0", "uptime_seconds": uptime,
             "backend": {"type": app.backend.name(), "status": "connected", "latency_ms": latency_ms},
         })),
-        Err(e) => Reply(
+        Err(e) => Reply::json(
             StatusCode::SERVICE_UNAVAILABLE,
-            json!({
+            &json!({
                 "status": "degraded", "version": "1.0", "uptime_seconds": uptime,
                 "backend": {"type": app.backend.name(), "status": "disconnected", "error": e.to_string()},
             }),
-            None,
         ),
     }
 }

@@ -193,6 +193,11 @@ impl RetryPolicy {
         })
     }
 
+    /// The policy as echoed on the job envelope, serialised without an intermediate value.
+    pub fn wire(&self) -> WirePolicy<'_> {
+        WirePolicy(self)
+    }
+
     /// The policy as echoed on the job envelope.
     pub fn to_wire(&self) -> Value {
         json!({
@@ -205,6 +210,29 @@ impl RetryPolicy {
             "on_exhaustion": match self.on_exhaustion { OnExhaustion::Discard => "discard", OnExhaustion::DeadLetter => "dead_letter" },
             "backoff_strategy": self.backoff_strategy.as_str(),
         })
+    }
+}
+
+pub struct WirePolicy<'a>(&'a RetryPolicy);
+
+impl Serialize for WirePolicy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = self.0;
+        let mut m = s.serialize_map(Some(8))?;
+        m.serialize_entry("max_attempts", &p.max_attempts)?;
+        m.serialize_entry("initial_interval", &format_iso_duration_ms(p.initial_interval_ms))?;
+        m.serialize_entry("backoff_coefficient", &p.backoff_coefficient)?;
+        m.serialize_entry("max_interval", &format_iso_duration_ms(p.max_interval_ms))?;
+        m.serialize_entry("jitter", &p.jitter)?;
+        m.serialize_entry("non_retryable_errors", &p.non_retryable_errors)?;
+        let exhaustion = match p.on_exhaustion {
+            OnExhaustion::Discard => "discard",
+            OnExhaustion::DeadLetter => "dead_letter",
+        };
+        m.serialize_entry("on_exhaustion", exhaustion)?;
+        m.serialize_entry("backoff_strategy", p.backoff_strategy.as_str())?;
+        m.end()
     }
 }
 

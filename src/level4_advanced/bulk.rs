@@ -5,7 +5,9 @@ use crate::http::{RawBody, Reply};
 use crate::level0_core::envelope::{parse_push, PushDefaults};
 use crate::level0_core::events::{enqueue_event, job_event};
 use crate::backend::{BackendError, Inserted};
+use crate::model::job::Envelope;
 use crate::model::time::now;
+use axum::http::StatusCode;
 use crate::server::App;
 use axum::extract::State;
 use serde::Deserialize;
@@ -14,6 +16,12 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 pub const MAX_BATCH: usize = 100_000;
+
+#[derive(serde::Serialize)]
+struct BatchBody<'a> {
+    jobs: Vec<Envelope<'a>>,
+    count: usize,
+}
 
 #[derive(Deserialize)]
 struct Item<'a> {
@@ -79,26 +87,23 @@ pub async fn push_batch(State(app): State<App>, body: RawBody) -> OjsResult<Repl
         other => other.into(),
     })?;
     let mut events = Vec::with_capacity(inserted.len());
-    let mut out = Vec::with_capacity(inserted.len());
-    for outcome in inserted {
+    for outcome in &inserted {
         match outcome {
-            Inserted::Created(job) => {
-                events.push(enqueue_event(&job, now));
-                out.push(job.to_envelope());
-            }
+            Inserted::Created(job) => events.push(enqueue_event(job, now)),
             Inserted::Replaced(job, old) => {
-                events.push(job_event("job.cancelled", &old, now, json!({"reason": "replaced"})));
-                events.push(enqueue_event(&job, now));
-                out.push(job.to_envelope());
+                events.push(job_event("job.cancelled", old, now, json!({"reason": "replaced"})));
+                events.push(enqueue_event(job, now));
             }
-            Inserted::Existing(job) => {
-                let mut env = job.to_envelope();
-                env["deduplicated"] = true.into();
-                out.push(env);
-            }
+            Inserted::Existing(_) => {}
         }
     }
     app.events.emit(events);
-    let count = out.len();
-    Ok(Reply::created(json!({"jobs": out, "count": count})))
+    let jobs: Vec<Envelope> = inserted
+        .iter()
+        .map(|outcome| match outcome {
+            Inserted::Created(job) | Inserted::Replaced(job, _) => Envelope::of(job),
+            Inserted::Existing(job) => Envelope { job, deduplicated: true },
+        })
+        .collect();
+    Ok(Reply::json(StatusCode::CREATED, &BatchBody { count: jobs.len(), jobs }))
 }

@@ -162,90 +162,127 @@ impl Job {
         self.meta.as_ref()?.get(key)?.as_str()
     }
 
-    /// The wire envelope (INTEROP §2.3).
+    /// The wire envelope (INTEROP §2.3) as a JSON value.
     pub fn to_envelope(&self) -> Value {
-        let mut out = Map::new();
-        // Unknown fields first, so system fields always win.
-        for (k, v) in &self.extra {
-            out.insert(k.clone(), v.clone());
+        serde_json::to_value(Envelope::of(self)).unwrap_or(Value::Null)
+    }
+}
+
+/// Envelope keys the server writes itself; an unknown request field with one of these names is never echoed
+/// (system fields always win).
+const ENVELOPE_KEYS: &[&str] = &[
+    "specversion", "id", "type", "state", "queue", "args", "meta", "priority", "attempt", "max_attempts",
+    "created_at", "enqueued_at", "started_at", "completed_at", "cancelled_at", "discarded_at", "scheduled_at",
+    "expires_at", "timeout_ms", "visibility_timeout_ms", "tags", "retry", "unique", "schema", "result", "error",
+    "errors", "retry_delay_ms", "next_attempt_at", "worker_id", "parent_results", "workflow_id", "deduplicated",
+];
+
+/// Serialises a job's wire envelope straight from the record, without building an intermediate JSON
+/// value; `args` are written as the exact bytes the client sent.
+pub struct Envelope<'a> {
+    pub job: &'a Job,
+    /// Marks a unique-policy hit that returned an existing job (batch enqueue).
+    pub deduplicated: bool,
+}
+
+impl<'a> Envelope<'a> {
+    pub fn of(job: &'a Job) -> Self {
+        Self { job, deduplicated: false }
+    }
+}
+
+struct Ts(Timestamp);
+
+impl serde::Serialize for Ts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_ts(self.0))
+    }
+}
+
+impl serde::Serialize for Envelope<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let job = self.job;
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in &job.extra {
+            if !ENVELOPE_KEYS.contains(&k.as_str()) {
+                m.serialize_entry(k, v)?;
+            }
         }
-        let ts = |t: Timestamp| Value::String(format_ts(t));
-        out.insert("specversion".into(), "1.0".into());
-        out.insert("id".into(), self.id.clone().into());
-        out.insert("type".into(), self.kind.clone().into());
-        out.insert("state".into(), self.state.as_str().into());
-        out.insert("queue".into(), self.queue.clone().into());
-        let args: Value = serde_json::from_str(self.args.get()).unwrap_or(Value::Null);
-        out.insert("args".into(), args);
-        if let Some(meta) = &self.meta {
-            out.insert("meta".into(), Value::Object(meta.clone()));
+        m.serialize_entry("specversion", "1.0")?;
+        m.serialize_entry("id", &job.id)?;
+        m.serialize_entry("type", &job.kind)?;
+        m.serialize_entry("state", job.state.as_str())?;
+        m.serialize_entry("queue", &job.queue)?;
+        m.serialize_entry("args", &job.args)?;
+        if let Some(meta) = &job.meta {
+            m.serialize_entry("meta", meta)?;
         }
-        out.insert("priority".into(), self.priority.into());
-        out.insert("attempt".into(), self.attempt.into());
-        out.insert("max_attempts".into(), self.max_attempts.into());
-        out.insert("created_at".into(), ts(self.created_at));
-        let optional_ts = [
-            ("enqueued_at", self.enqueued_at),
-            ("started_at", self.started_at),
-            ("completed_at", self.completed_at),
-            ("cancelled_at", self.cancelled_at),
-            ("discarded_at", self.discarded_at),
+        m.serialize_entry("priority", &job.priority)?;
+        m.serialize_entry("attempt", &job.attempt)?;
+        m.serialize_entry("max_attempts", &job.max_attempts)?;
+        m.serialize_entry("created_at", &Ts(job.created_at))?;
+        let stamps = [
+            ("enqueued_at", job.enqueued_at),
+            ("started_at", job.started_at),
+            ("completed_at", job.completed_at),
+            ("cancelled_at", job.cancelled_at),
+            ("discarded_at", job.discarded_at),
         ];
-        for (key, value) in optional_ts {
+        for (key, value) in stamps {
             if let Some(t) = value {
-                out.insert(key.into(), ts(t));
+                m.serialize_entry(key, &Ts(t))?;
             }
         }
-        if let Some(s) = &self.scheduled_at {
-            out.insert("scheduled_at".into(), s.clone().into());
+        if let Some(v) = &job.scheduled_at {
+            m.serialize_entry("scheduled_at", v)?;
         }
-        if let Some(s) = &self.expires_at {
-            out.insert("expires_at".into(), s.clone().into());
+        if let Some(v) = &job.expires_at {
+            m.serialize_entry("expires_at", v)?;
         }
-        if let Some(t) = self.timeout_ms {
-            out.insert("timeout_ms".into(), t.into());
+        if let Some(v) = job.timeout_ms {
+            m.serialize_entry("timeout_ms", &v)?;
         }
-        if let Some(t) = self.visibility_timeout_ms {
-            out.insert("visibility_timeout_ms".into(), t.into());
+        if let Some(v) = job.visibility_timeout_ms {
+            m.serialize_entry("visibility_timeout_ms", &v)?;
         }
-        if let Some(tags) = &self.tags {
-            out.insert("tags".into(), tags.clone());
+        if let Some(v) = &job.tags {
+            m.serialize_entry("tags", v)?;
         }
-        out.insert("retry".into(), self.retry.to_wire());
-        if let Some(u) = &self.unique {
-            out.insert("unique".into(), u.clone());
+        m.serialize_entry("retry", &job.retry.wire())?;
+        if let Some(v) = &job.unique {
+            m.serialize_entry("unique", v)?;
         }
-        if let Some(s) = &self.schema {
-            out.insert("schema".into(), s.clone().into());
+        if let Some(v) = &job.schema {
+            m.serialize_entry("schema", v)?;
         }
-        if let Some(r) = &self.result {
-            out.insert("result".into(), r.clone());
+        if let Some(v) = &job.result {
+            m.serialize_entry("result", v)?;
         }
-        if let Some(e) = &self.error {
-            out.insert("error".into(), e.clone());
+        if let Some(v) = &job.error {
+            m.serialize_entry("error", v)?;
         }
-        if !self.errors.is_empty() {
-            out.insert("errors".into(), Value::Array(self.errors.clone()));
+        if !job.errors.is_empty() {
+            m.serialize_entry("errors", &job.errors)?;
         }
-        if let Some(d) = self.retry_delay_ms {
-            out.insert("retry_delay_ms".into(), d.into());
+        if let Some(v) = job.retry_delay_ms {
+            m.serialize_entry("retry_delay_ms", &v)?;
         }
-        if self.state == JobState::Retryable {
-            if let Some(t) = self.run_at {
-                out.insert("next_attempt_at".into(), ts(t));
-            }
+        if let (JobState::Retryable, Some(t)) = (job.state, job.run_at) {
+            m.serialize_entry("next_attempt_at", &Ts(t))?;
         }
-        if let Some(w) = &self.worker_id {
-            if self.state == JobState::Active {
-                out.insert("worker_id".into(), w.clone().into());
-            }
+        if let (JobState::Active, Some(w)) = (job.state, &job.worker_id) {
+            m.serialize_entry("worker_id", w)?;
         }
-        if let Some(p) = &self.parent_results {
-            out.insert("parent_results".into(), Value::Array(p.clone()));
+        if let Some(p) = &job.parent_results {
+            m.serialize_entry("parent_results", p)?;
         }
-        if let Some(w) = &self.workflow {
-            out.insert("workflow_id".into(), w.id.clone().into());
+        if let Some(w) = &job.workflow {
+            m.serialize_entry("workflow_id", &w.id)?;
         }
-        Value::Object(out)
+        if self.deduplicated {
+            m.serialize_entry("deduplicated", &true)?;
+        }
+        m.end()
     }
 }
