@@ -22,7 +22,16 @@ pub struct Reply {
 impl Reply {
     /// Serialises any value straight to the body (hot paths skip building a `serde_json::Value`).
     pub fn json<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Self {
-        Self { status, body: serde_json::to_vec(body).unwrap_or_default(), location: None }
+        Self::json_sized(status, body, 256)
+    }
+    /// Like `json`, with a buffer sized for the expected body (large batches skip repeated regrowth).
+    pub fn json_sized<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T, capacity: usize) -> Self {
+        let mut buffer = Vec::with_capacity(capacity);
+        let body = match serde_json::to_writer(&mut buffer, body) {
+            Ok(()) => buffer,
+            Err(_) => Vec::new(),
+        };
+        Self { status, body, location: None }
     }
     pub fn ok(body: Value) -> Self {
         Self::json(StatusCode::OK, &body)

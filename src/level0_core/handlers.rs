@@ -149,7 +149,7 @@ pub async fn fetch(State(app): State<App>, body: RawBody) -> OjsResult<Reply> {
                 jobs: claimed.jobs.iter().map(Envelope::of).collect(),
                 job: claimed.jobs.first().map(Envelope::of),
             };
-            return Ok(Reply::json(StatusCode::OK, &body));
+            return Ok(Reply::json_sized(StatusCode::OK, &body, 64 + body.jobs.len() * 768));
         }
         tokio::select! {
             _ = ready.changed() => {}

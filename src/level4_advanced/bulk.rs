@@ -105,5 +105,6 @@ pub async fn push_batch(State(app): State<App>, body: RawBody) -> OjsResult<Repl
             Inserted::Existing(job) => Envelope { job, deduplicated: true },
         })
         .collect();
-    Ok(Reply::json(StatusCode::CREATED, &BatchBody { count: jobs.len(), jobs }))
+    let capacity = 64 + jobs.len() * 768;
+    Ok(Reply::json_sized(StatusCode::CREATED, &BatchBody { count: jobs.len(), jobs }, capacity))
 }

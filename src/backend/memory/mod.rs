@@ -9,8 +9,7 @@ use super::*;
 use crate::level0_core::state;
 use crate::model::job::JobState;
 use parking_lot::Mutex;
-use std::collections::HashMap;
-use store::Store;
+use store::{HashMap, Store};
 
 #[derive(Default)]
 pub struct MemoryBackend {
@@ -43,7 +42,7 @@ impl JobStore for MemoryBackend {
         }
         let mut plans = Vec::with_capacity(jobs.len());
         let mut batch_ids = std::collections::HashSet::new();
-        let mut batch_keys: HashMap<&str, usize> = HashMap::new();
+        let mut batch_keys: HashMap<&str, usize> = HashMap::default();
         for (index, new) in jobs.iter().enumerate() {
             if store.jobs.contains_key(&new.job.id) || !batch_ids.insert(new.job.id.as_str()) {
                 return Err(BackendError::DuplicateId { index, id: new.job.id.clone() });

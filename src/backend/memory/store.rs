@@ -8,7 +8,10 @@ use crate::model::event::Event;
 use crate::model::job::{Job, JobState};
 use crate::model::time::Timestamp;
 use crate::model::workflow::Workflow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Ids are random UUIDs from our own server or trusted callers: a fast non-cryptographic hash is enough.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub const EVENT_CAPACITY: usize = 10_000;
 
@@ -22,7 +25,8 @@ pub struct Entry {
 
 #[derive(Default)]
 pub struct Store {
-    pub jobs: HashMap<String, Entry>,
+    /// Boxed so growing the map moves pointers, not whole job records.
+    pub jobs: HashMap<String, Box<Entry>>,
     pub queues: HashMap<String, QueueState>,
     next_seq: u64,
     /// Scheduled and retryable jobs by due time.
@@ -62,9 +66,9 @@ impl Store {
         if let Some(old) = &old {
             self.unindex(old);
         }
-        let entry = self.index(job, old.as_ref(), now);
+        let entry = self.index(job, old.as_deref(), now);
         let out = entry.job.clone();
-        self.jobs.insert(out.id.clone(), entry);
+        self.jobs.insert(out.id.clone(), Box::new(entry));
         out
     }
 

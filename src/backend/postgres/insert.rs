@@ -41,14 +41,17 @@ static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
              SELECT r.id, {vals}, nextval('job_seq'), i.slot
              FROM input i CROSS JOIN LATERAL {record}
              ORDER BY i.ord
-             RETURNING queue, state,
-                 CASE WHEN state = 'available' THEN notify_ready(queue)
-                      WHEN state IN ('scheduled', 'retryable') THEN notify_schedule() END AS notified
+             RETURNING queue, state
          ),
          known AS (
              INSERT INTO queues (name) SELECT DISTINCT queue FROM ins ON CONFLICT (name) DO NOTHING
          )
-         SELECT count(*) FROM ins",
+         -- One notification per queue (not a function call per row).
+         SELECT (SELECT count(*) FROM ins) AS inserted,
+                (SELECT count(notify_ready(q.queue))
+                 FROM (SELECT DISTINCT queue FROM ins WHERE state = 'available') q) AS ready,
+                (SELECT count(notify_schedule())
+                 FROM (SELECT 1 FROM ins WHERE state IN ('scheduled', 'retryable') LIMIT 1) s) AS scheduled",
         cols = doc_column_names(),
         vals = doc_column_values("i.d").replace("r.unique_key", "COALESCE(i.key, r.unique_key)"),
         record = doc_record("i.d"),

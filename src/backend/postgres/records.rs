@@ -105,6 +105,10 @@ impl PostgresBackend {
         doc.as_deref().map(from_json).transpose()
     }
 
+    /// One multi-row insert of compact columns (the event document is stored as text: the server wrote
+    /// it, so it needs no JSON validation). Event writes commit with `synchronous_commit` off for this
+    /// statement only (see README, "Write cost"): the event sink already buffers events in memory, so a
+    /// crash could lose the newest ones either way; job state never uses this.
     pub(super) async fn events_append(&self, events: Vec<Event>) -> BackendResult<()> {
         if events.is_empty() {
             return Ok(());
@@ -113,12 +117,22 @@ impl PostgresBackend {
         for e in &events {
             docs.push(to_json(e)?);
         }
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        let queues: Vec<Option<&str>> = events.iter().map(|e| e.queue.as_deref()).collect();
+        let job_types: Vec<Option<&str>> = events.iter().map(|e| e.job_type.as_deref()).collect();
         sqlx::query(
             "INSERT INTO events (id, kind, queue, job_type, doc)
-             SELECT e.d->>'id', e.d->>'type', e.d->>'queue', e.d->>'job_type', e.d
-             FROM (SELECT u.doc::json AS d, u.ord FROM unnest($1::text[]) WITH ORDINALITY AS u(doc, ord)) e
-             ORDER BY e.ord",
+             SELECT u.id, u.kind, u.queue, u.job_type, u.doc
+             FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed,
+                  unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                      WITH ORDINALITY AS u(id, kind, queue, job_type, doc, ord)
+             ORDER BY u.ord",
         )
+        .bind(&ids)
+        .bind(&kinds)
+        .bind(&queues)
+        .bind(&job_types)
         .bind(&docs)
         .execute(&self.pool)
         .await

@@ -130,6 +130,26 @@ pub fn encode(job: &Job) -> BackendResult<Vec<(&'static str, String)>> {
     Ok(out)
 }
 
+/// The job as `decode` would read it back after `encode`: status times are stored in whole
+/// milliseconds, JSON status values as text (which round-trips unchanged). Lets writers skip reading back
+/// a job they just wrote.
+pub fn as_stored(job: &Job) -> Job {
+    let mut out = job.clone();
+    for t in [
+        &mut out.enqueued_at,
+        &mut out.started_at,
+        &mut out.completed_at,
+        &mut out.cancelled_at,
+        &mut out.discarded_at,
+        &mut out.run_at,
+        &mut out.visible_until,
+        &mut out.exec_deadline,
+    ] {
+        *t = t.and_then(|ts| DateTime::from_timestamp_millis(ms(ts)));
+    }
+    out
+}
+
 /// Rebuilds a job: the status fields are spliced into the stored `imm` object and the whole text is
 /// deserialized once, so `args` stays the stored bytes.
 pub fn decode(hash: &JobHash) -> BackendResult<Job> {
@@ -209,6 +229,20 @@ mod tests {
         assert_eq!(back.errors.len(), 1);
         assert_eq!(back.retry_delay_ms, Some(1000));
         assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&job).unwrap());
+    }
+
+    #[test]
+    fn as_stored_matches_what_decode_reads_back() {
+        let mut job = sample();
+        let precise = parse_rfc3339("2026-01-01T00:00:01.123456789Z").unwrap();
+        job.started_at = Some(precise);
+        job.visible_until = Some(precise);
+        job.result = Some(serde_json::json!({"n": 1.5, "list": [1, "a", null]}));
+        let hash: JobHash = encode(&job).unwrap().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let back = decode(&hash).unwrap();
+        let stored = as_stored(&job);
+        assert_eq!(stored.started_at, parse_rfc3339("2026-01-01T00:00:01.123Z"));
+        assert_eq!(serde_json::to_value(&stored).unwrap(), serde_json::to_value(&back).unwrap());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Batch insert with unique claims (`scripts/insert.lua`).
 
 use super::args::{push_fields, Groups};
-use super::codec::{encode, index_score, ms};
+use super::codec::{as_stored, encode, index_score, ms, priority_key};
 use super::reply::{self, bad, int, items, text};
 use super::{redis_err, RedisBackend};
 use crate::backend::*;
@@ -91,7 +91,8 @@ impl RedisBackend {
                 .arg(groups.index(&job.queue))
                 .arg(job.state.as_str())
                 .arg(ms(job.created_at))
-                .arg(index_score(job, now));
+                .arg(index_score(job, now))
+                .arg(priority_key(job.priority));
             push_fields(&mut inv, &encoded[i]);
             match &nj.unique {
                 None => {
@@ -143,15 +144,20 @@ impl RedisBackend {
                 Err(BackendError::UniqueConflict { index, existing_id, key })
             }
             "ok" => {
+                // New jobs are not read back: the stored job is the one sent, at stored precision.
                 let mut out = Vec::with_capacity(jobs.len());
-                for item in items(reply.next().ok_or_else(|| bad("insert results"))?)? {
+                for (i, item) in items(reply.next().ok_or_else(|| bad("insert results"))?)?.into_iter().enumerate() {
                     let mut parts = items(item)?.into_iter();
                     let kind = text(&parts.next().ok_or_else(|| bad("insert result kind"))?)?;
-                    let first = reply::job(parts.next().ok_or_else(|| bad("insert result job"))?)?;
+                    let nj = jobs.get(i).ok_or_else(|| bad("more insert results than jobs"))?;
                     out.push(match kind.as_str() {
-                        "c" => Inserted::Created(first),
-                        "e" => Inserted::Existing(first),
-                        "r" => Inserted::Replaced(first, reply::job(parts.next().ok_or_else(|| bad("replaced job"))?)?),
+                        "c" => Inserted::Created(as_stored(&nj.job)),
+                        "e" => Inserted::Existing(reply::job(parts.next().ok_or_else(|| bad("insert result job"))?)?),
+                        "r" => {
+                            let written = alternates[i].as_ref().map_or(&nj.job, |alt| &alt.0);
+                            let holder = reply::job(parts.next().ok_or_else(|| bad("replaced job"))?)?;
+                            Inserted::Replaced(as_stored(written), holder)
+                        }
                         other => return Err(bad(&format!("insert result kind {other}"))),
                     });
                 }

@@ -30,40 +30,66 @@ if mps then
   count = math.min(count, mps - redis.call('ZCARD', g.rate))
 end
 
+-- Per claimed job: one HMGET, one HSET, one HDEL and the HGETALL of the reply; the index moves (ready
+-- range removal, active and rate adds) are one call per round.
+local active_adds, rate_adds = {}, {}
 while #claimed < count do
   local want = count - #claimed
   local members = redis.call('ZRANGE', g.ready, 0, want - 1)
   if #members == 0 then break end
+  -- The members are exactly ranks 0 .. #members - 1.
+  redis.call('ZREMRANGEBYRANK', g.ready, 0, #members - 1)
   for _, rk in ipairs(members) do
-    redis.call('ZREM', g.ready, rk)
     local id = string.sub(rk, 26)
     local jk = g.jobpfx .. id
-    if redis.call('HGET', jk, 'state') == 'available' and redis.call('HGET', jk, 'rk') == rk then
-      redis.call('HDEL', jk, 'rk')
-      local exp = tonumber(redis.call('HGET', jk, 'exp') or '')
+    local f = redis.call('HMGET', jk, 'state', 'rk', 'exp', 'vto', 'tmo', 'attempt')
+    if f[1] == 'available' and f[2] == rk then
+      local exp = tonumber(f[3] or '')
       if exp and exp <= now then
+        redis.call('HDEL', jk, 'rk')
         redis.call('HSET', jk, 'state', 'discarded', 'disc', now, 'error', ARGV[7])
         redis.call('HDEL', jk, 'run')
         index(g, jk, id, now)
         expired[#expired + 1] = redis.call('HGETALL', jk)
       else
-        local attempt = redis.call('HINCRBY', jk, 'attempt', 1)
-        local vis = now + (req_vis or tonumber(redis.call('HGET', jk, 'vto') or '') or default_vis)
+        local attempt = tonumber(f[6] or '0') + 1
+        local vis = now + (req_vis or tonumber(f[4] or '') or default_vis)
         local lease = vis
-        redis.call('HSET', jk, 'state', 'active', 'start', now, 'vis', vis)
-        local tmo = tonumber(redis.call('HGET', jk, 'tmo') or '')
+        local set = { 'HSET', jk, 'state', 'active', 'start', now, 'vis', vis, 'attempt', attempt }
+        local del = { 'HDEL', jk, 'rk' }
+        local tmo = tonumber(f[5] or '')
         if tmo then
-          redis.call('HSET', jk, 'exec', now + tmo)
+          set[#set + 1] = 'exec'
+          set[#set + 1] = now + tmo
           lease = math.min(vis, now + tmo)
         else
-          redis.call('HDEL', jk, 'exec')
+          del[#del + 1] = 'exec'
         end
-        if worker ~= '' then redis.call('HSET', jk, 'worker', worker) else redis.call('HDEL', jk, 'worker') end
-        redis.call('ZADD', g.active, lease, id)
-        if mps then redis.call('ZADD', g.rate, now, id .. ':' .. attempt) end
+        if worker ~= '' then
+          set[#set + 1] = 'worker'
+          set[#set + 1] = worker
+        else
+          del[#del + 1] = 'worker'
+        end
+        redis.call(unpack(set))
+        redis.call(unpack(del))
+        active_adds[#active_adds + 1] = lease
+        active_adds[#active_adds + 1] = id
+        if mps then
+          rate_adds[#rate_adds + 1] = now
+          rate_adds[#rate_adds + 1] = id .. ':' .. attempt
+        end
         claimed[#claimed + 1] = redis.call('HGETALL', jk)
       end
     end
   end
+  for _, adds in ipairs({ { g.active, active_adds }, { g.rate, rate_adds } }) do
+    for from = 1, #adds[2], 2000 do
+      local args = { 'ZADD', adds[1] }
+      for k = from, math.min(#adds[2], from + 1999) do args[#args + 1] = adds[2][k] end
+      redis.call(unpack(args))
+    end
+  end
+  active_adds, rate_adds = {}, {}
 end
 return { promoted, claimed, expired }

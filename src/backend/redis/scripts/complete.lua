@@ -12,26 +12,39 @@ local now = ARGV[1]
 local second = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
 local out = {}
-local done = 0
+local done = {} -- ids completed, for the index moves (one ZREM and one ZADD for the batch)
 for i = 1, n do
   local id, result = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
   local jk = KEYS[13 + i]
-  local state = redis.call('HGET', jk, 'state')
+  local f = redis.call('HMGET', jk, 'state', 'wf')
+  local state = f[1]
   if not state then
     out[i] = { 'nf' }
   elseif state ~= 'active' then
     out[i] = { 'ws', state }
-  elseif redis.call('HGET', jk, 'wf') == '1' then
+  elseif f[2] == '1' then
     out[i] = { 'wf', redis.call('HGETALL', jk) }
   else
-    redis.call('ZREM', g.active, id)
-    redis.call('HSET', jk, 'state', 'completed', 'done', now)
-    redis.call('HDEL', jk, 'error', 'worker', 'vis', 'exec', 'run')
-    if result ~= '' then redis.call('HSET', jk, 'result', result) else redis.call('HDEL', jk, 'result') end
-    redis.call('ZADD', g.completed, now, id)
-    done = done + 1
+    if result ~= '' then
+      redis.call('HSET', jk, 'state', 'completed', 'done', now, 'result', result)
+      redis.call('HDEL', jk, 'error', 'worker', 'vis', 'exec', 'run')
+    else
+      redis.call('HSET', jk, 'state', 'completed', 'done', now)
+      redis.call('HDEL', jk, 'error', 'worker', 'vis', 'exec', 'run', 'result')
+    end
+    done[#done + 1] = id
     out[i] = { 'ok', redis.call('HGETALL', jk) }
   end
 end
-if done > 0 then count_completion(g, second, done) end
+for from = 1, #done, 1000 do
+  local rem, add = { 'ZREM', g.active }, { 'ZADD', g.completed }
+  for k = from, math.min(#done, from + 999) do
+    rem[#rem + 1] = done[k]
+    add[#add + 1] = now
+    add[#add + 1] = done[k]
+  end
+  redis.call(unpack(rem))
+  redis.call(unpack(add))
+end
+if #done > 0 then count_completion(g, second, #done) end
 return out

@@ -4,7 +4,7 @@
 --       then 3 keys per job: job hash, unique key (the job hash again when none), current holder's job
 --       hash (the job hash again when none).
 -- ARGV: [1] now ms, [2] job count N, [3] group count G, [4] wake-up channel, [5 .. 4+G] queue names,
---       then per job: id, group index (1-based), state, created ms, index score, field count F,
+--       then per job: id, group index (1-based), state, created ms, index score, priority key, field count F,
 --       F field/value pairs, has unique ('0'|'1'), then when '1': expected holder value ('' = none),
 --       holder id, holder state-set csv, period ms ('' = none), on_conflict (reject|ignore|replace),
 --       this job's holder value ("QUEUE\nID"), then the job as written when it replaces a holder: field
@@ -15,7 +15,10 @@
 -- the period) is a conflict, resolved by on_conflict. `replace` cancels a stored holder, but against an
 -- active holder or an earlier job of the same batch it is a conflict; `ignore` answers the holder.
 -- Result: {'retry'} | {'dup', index0, id} | {'unique', index0, holder id, key}
---       | {'ok', per job {'c', job} | {'e', holder} | {'r', new job, cancelled holder}} (jobs as HGETALL).
+--       | {'ok', per job {'c'} | {'e', holder} | {'r', cancelled holder}} (holders as HGETALL; the caller
+--       already has the new jobs, so they are not read back).
+-- Writes are batched: one DEL of the new job keys, one HSET per job (fields + rk + uk), one HINCRBY of
+-- the FIFO counter and one ZADD of ready members per queue, one HSET of the id map.
 
 local now = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
@@ -29,19 +32,36 @@ for i = 1, ngroups do
 end
 local kbase = 3 + ngroups * 13
 
--- Phase 1: parse and check everything.
+-- Phase 1: parse and check everything. Ids are checked against the id map in one HMGET per 1000 jobs,
+-- and a failure found at job i is reported only after checking that no earlier id already exists, so
+-- the answer is the first failing job in batch order.
 local plans = {}
+local function first_existing(upto)
+  for from = 1, upto, 1000 do
+    local last = math.min(upto, from + 999)
+    local ids = {}
+    for k = from, last do ids[#ids + 1] = plans[k].id end
+    local found = redis.call('HMGET', KEYS[1], unpack(ids))
+    for k = 1, #ids do
+      if found[k] then return { 'dup', from + k - 2, ids[k] } end
+    end
+  end
+  return nil
+end
+local function failure(result, i)
+  return first_existing(i - 1) or result
+end
 local seen = {}
 local claims = {} -- unique key -> index of the batch job holding it
 local a = 5 + ngroups
 for i = 1, n do
   local p = { id = ARGV[a], g = tonumber(ARGV[a + 1]), state = ARGV[a + 2], cr = tonumber(ARGV[a + 3]),
-    score = ARGV[a + 4], nf = tonumber(ARGV[a + 5]) }
-  p.from = a + 6
+    score = ARGV[a + 4], pk = ARGV[a + 5], nf = tonumber(ARGV[a + 6]) }
+  p.from = a + 7
   a = p.from + 2 * p.nf
   p.jk = KEYS[kbase + (i - 1) * 3]
-  if seen[p.id] or redis.call('HEXISTS', KEYS[1], p.id) == 1 then
-    return { 'dup', i - 1, p.id }
+  if seen[p.id] then
+    return failure({ 'dup', i - 1, p.id }, i)
   end
   seen[p.id] = true
   if ARGV[a] == '1' then
@@ -67,7 +87,7 @@ for i = 1, n do
       end
     else
       local cur = redis.call('GET', p.uk) or ''
-      if cur ~= expect then return { 'retry' } end
+      if cur ~= expect then return failure({ 'retry' }, i) end
       if cur ~= '' then
         local hk = KEYS[kbase + (i - 1) * 3 + 2]
         local hstate = redis.call('HGET', hk, 'state')
@@ -86,7 +106,7 @@ for i = 1, n do
           p.state, p.score, p.nf, p.from = p.alt.state, p.alt.score, p.alt.nf, p.alt.from
         end
       else
-        return { 'unique', i - 1, conflict.id, p.uk }
+        return failure({ 'unique', i - 1, conflict.id, p.uk }, i)
       end
     end
     if not p.skip then claims[p.uk] = i end
@@ -96,6 +116,8 @@ for i = 1, n do
   plans[i] = p
 end
 
+local stored = first_existing(n)
+if stored then return stored end
 -- Phase 2: write.
 local function cancel(g, jk, id)
   local state = redis.call('HGET', jk, 'state')
@@ -105,7 +127,36 @@ local function cancel(g, jk, id)
   index(g, jk, id, now)
 end
 
+-- Calls a command with a fixed head and a long tail, in chunks that stay below Lua's unpack limit.
+local function chunked(head, tail, step)
+  for from = 1, #tail, step do
+    local args = {}
+    for _, h in ipairs(head) do args[#args + 1] = h end
+    for k = from, math.min(#tail, from + step - 1) do args[#args + 1] = tail[k] end
+    redis.call(unpack(args))
+  end
+end
+
+-- FIFO sequences: one HINCRBY per queue for all of its new available jobs.
+local avail_count = {}
+for i = 1, n do
+  local p = plans[i]
+  if not p.skip and p.state == 'available' then avail_count[p.g] = (avail_count[p.g] or 0) + 1 end
+end
+local next_seq = {}
+for gi, c in pairs(avail_count) do
+  next_seq[gi] = redis.call('HINCRBY', groups[gi].meta, 'seq', c) - c + 1
+end
+
+local fresh = {}
+for i = 1, n do
+  if not plans[i].skip then fresh[#fresh + 1] = plans[i].jk end
+end
+if #fresh > 0 then chunked({ 'DEL' }, fresh, 1000) end
+
 local out = {}
+local ready_members = {} -- group index -> {0, rk, 0, rk, ...}
+local id_pairs = {}
 local ready, due = false, nil -- due: earliest new due time (ms)
 for i = 1, n do
   local p = plans[i]
@@ -122,8 +173,27 @@ for i = 1, n do
       end
       old = redis.call('HGETALL', p.replace.key)
     end
-    write_job(g, p.jk, p.id, p.from, p.nf, p.score)
-    redis.call('HSET', KEYS[1], p.id, qnames[p.g])
+    local args = { 'HSET', p.jk }
+    for k = p.from, p.from + 2 * p.nf - 1 do args[#args + 1] = ARGV[k] end
+    if p.uk then
+      args[#args + 1] = 'uk'
+      args[#args + 1] = p.uk
+    end
+    if p.state == 'available' then
+      local rk = string.format('%s%016x:%s', p.pk, next_seq[p.g], p.id)
+      next_seq[p.g] = next_seq[p.g] + 1
+      args[#args + 1] = 'rk'
+      args[#args + 1] = rk
+      local m = ready_members[p.g] or {}
+      m[#m + 1] = 0
+      m[#m + 1] = rk
+      ready_members[p.g] = m
+      ready = true
+    end
+    redis.call(unpack(args))
+    if p.state ~= 'available' then index(g, p.jk, p.id, p.score) end
+    id_pairs[#id_pairs + 1] = p.id
+    id_pairs[#id_pairs + 1] = qnames[p.g]
     if p.uk then
       if p.period_ms then
         -- Past the period a holder never conflicts, so the key may expire then.
@@ -131,13 +201,13 @@ for i = 1, n do
       else
         redis.call('SET', p.uk, p.uval)
       end
-      redis.call('HSET', p.jk, 'uk', p.uk)
     end
-    if p.state == 'available' then ready = true end
     if p.state == 'scheduled' or p.state == 'retryable' then due = math.min(due or math.huge, tonumber(p.score)) end
-    if old then out[i] = { 'r', redis.call('HGETALL', p.jk), old } else out[i] = { 'c', redis.call('HGETALL', p.jk) } end
+    if old then out[i] = { 'r', old } else out[i] = { 'c' } end
   end
 end
+for gi, m in pairs(ready_members) do chunked({ 'ZADD', groups[gi].ready }, m, 2000) end
+if #id_pairs > 0 then chunked({ 'HSET', KEYS[1] }, id_pairs, 2000) end
 for gi = 1, ngroups do redis.call('SADD', KEYS[2], qnames[gi]) end
 if ready then redis.call('PUBLISH', channel, 'r') end
 if due then redis.call('PUBLISH', channel, string.format('s%d', due)) end
