@@ -53,12 +53,19 @@ impl PostgresBackend {
         let pruned: i64 = sqlx::query_scalar(
             "WITH gone AS (
                  DELETE FROM jobs WHERE id IN (
-                     SELECT id FROM jobs
-                     WHERE state IN ('completed', 'cancelled', 'discarded') AND NOT dead_letter
-                       AND COALESCE(discarded_at, cancelled_at, completed_at, created_at)
-                           <= CASE WHEN state = 'completed' THEN $1 ELSE $2 END
-                     ORDER BY COALESCE(discarded_at, cancelled_at, completed_at, created_at)
-                     LIMIT $3 FOR UPDATE SKIP LOCKED)
+                     -- Oldest first within each queue and state (the order of jobs_finished_idx).
+                     SELECT x.id FROM queues q
+                     CROSS JOIN unnest(ARRAY['completed', 'cancelled', 'discarded']) AS s(state)
+                     CROSS JOIN LATERAL (
+                         SELECT j.id FROM jobs j
+                         WHERE j.queue = q.name AND j.state = s.state
+                           AND j.state IN ('completed', 'cancelled', 'discarded') AND NOT j.dead_letter
+                           AND COALESCE(j.discarded_at, j.cancelled_at, j.completed_at, j.created_at)
+                               <= CASE WHEN s.state = 'completed' THEN $1 ELSE $2 END
+                         ORDER BY COALESCE(j.discarded_at, j.cancelled_at, j.completed_at, j.created_at)
+                         LIMIT $3 FOR UPDATE SKIP LOCKED
+                     ) x
+                     LIMIT $3)
                  RETURNING queue, state
              ),
              counted AS (

@@ -57,10 +57,23 @@ impl PostgresBackend {
             stats.completed = row.try_get::<i64, _>("completed_pruned").map_err(db)?.max(0) as u64;
         }
         let rows = sqlx::query(
+            // Four disjoint parts, each matching one partial index (there is no index on all of a queue's
+            // jobs: see migrations/0004).
             "SELECT state, count(*) AS n,
                     count(*) FILTER (WHERE dead_letter) AS dead,
                     count(*) FILTER (WHERE completed_at > $2 - interval '60 seconds' AND completed_at <= $2) AS recent
-             FROM jobs WHERE queue = $1 GROUP BY state",
+             FROM (
+                 SELECT state, dead_letter, completed_at FROM jobs
+                 WHERE queue = $1 AND state = 'available' AND NOT dead_letter
+                 UNION ALL
+                 SELECT state, dead_letter, completed_at FROM jobs
+                 WHERE queue = $1 AND state IN ('scheduled', 'pending', 'active', 'retryable') AND NOT dead_letter
+                 UNION ALL
+                 SELECT state, dead_letter, completed_at FROM jobs
+                 WHERE queue = $1 AND state IN ('completed', 'cancelled', 'discarded') AND NOT dead_letter
+                 UNION ALL
+                 SELECT state, dead_letter, completed_at FROM jobs WHERE queue = $1 AND dead_letter
+             ) j GROUP BY state",
         )
         .bind(queue)
         .bind(now)
