@@ -27,9 +27,35 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
             }
         }
         let limit = req.extensions().get::<BodyLimit>().map_or(32 * 1024 * 1024, |l| l.0);
-        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| OjsError::PayloadTooLarge(limit))?;
-        Ok(RawBody(bytes))
+        let declared = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        read_limited(req.into_body(), limit, declared.unwrap_or(0).min(limit)).await.map(RawBody)
     }
+}
+
+/// How much of an oversized body is read and thrown away so the client, still sending, receives the 413
+/// answer instead of a reset connection. Past this the connection is simply closed.
+const DRAIN_CAP: usize = 256 * 1024 * 1024;
+
+async fn read_limited(body: axum::body::Body, limit: usize, capacity: usize) -> Result<Bytes, OjsError> {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buffer = bytes::BytesMut::with_capacity(capacity);
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| OjsError::InvalidPayload(format!("could not read the request body: {e}")))?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > limit {
+            if seen > DRAIN_CAP {
+                break;
+            }
+            continue;
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    if seen > limit {
+        return Err(OjsError::PayloadTooLarge(limit));
+    }
+    Ok(buffer.freeze())
 }
 
 impl RawBody {
