@@ -84,8 +84,8 @@ static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
          ),
          -- Queue by queue, left to right; the outer LIMIT stops before later queues are touched.
          picked AS (
-             SELECT c.id, lim.ord FROM lim CROSS JOIN LATERAL (
-                 SELECT j.id FROM jobs j
+             SELECT c.id, c.tid, lim.ord FROM lim CROSS JOIN LATERAL (
+                 SELECT j.id, j.ctid AS tid FROM jobs j
                  WHERE j.state = 'available' AND j.queue = lim.name
                    AND (j.expires_at IS NULL OR j.expires_at > $3)
                  ORDER BY j.priority DESC, j.seq
@@ -98,7 +98,13 @@ static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
              UPDATE jobs j SET state = 'active', attempt = j.attempt + 1, started_at = $3, worker_id = $4,
                  visible_until = $3 + (COALESCE($5, j.visibility_timeout_ms, $6)::float8 * interval '1 millisecond'),
                  exec_deadline = $3 + (j.timeout_ms::float8 * interval '1 millisecond')
-             FROM picked p WHERE j.id = p.id
+             -- The locked row versions by ctid (a TID scan): joining on id let the planner hash-join
+             -- against a sequential scan of the whole table once its statistics were accurate. A locked
+             -- row cannot move before this statement updates it. (A row that another transaction rewrote,
+             -- still available, between this statement's snapshot and its lock is locked in its new
+             -- version, which the snapshot cannot see: it stays available for the next claim.)
+             FROM picked p
+             WHERE j.ctid = ANY(ARRAY(SELECT tid FROM picked)) AND j.ctid = p.tid AND j.id = p.id
              RETURNING p.ord, j.priority, j.seq, j.queue, {cols}
          ),
          expired AS (

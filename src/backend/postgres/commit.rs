@@ -3,7 +3,7 @@
 //! inserted ids checked; the first miss rolls everything back and is reported.
 
 use super::errors::{db, unique_violation};
-use super::insert::{insert_rows, NewRow};
+use super::insert_batch::{insert_rows, NewRow};
 use super::transitions::apply_updates;
 use super::PostgresBackend;
 use crate::backend::*;

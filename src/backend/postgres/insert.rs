@@ -4,7 +4,8 @@
 //! inserts.
 
 use super::errors::{db, unique_violation};
-use super::rows::{doc_column_names, doc_column_values, doc_record, job_columns, job_doc, job_from_row};
+use super::insert_batch::{insert_rows, NewRow};
+use super::rows::{job_columns, job_from_row};
 use super::PostgresBackend;
 use crate::backend::*;
 use crate::level0_core::state;
@@ -12,7 +13,6 @@ use crate::model::job::{Job, JobState};
 use crate::model::time::Timestamp;
 use sqlx::{PgConnection, Row};
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
 /// States covered by the partial unique index `jobs_unique_slot_idx`.
 const INDEXED_UNIQUE_STATES: [JobState; 5] =
@@ -28,63 +28,6 @@ fn unique_slot(claim: &UniqueClaim) -> Option<String> {
 fn holder_conflicts(holder: &Job, claim: &UniqueClaim, now: Timestamp) -> bool {
     claim.states.contains(&holder.state)
         && claim.period_ms.is_none_or(|p| now.timestamp_millis() < holder.created_at.timestamp_millis() + p as i64)
-}
-
-static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "WITH input AS (
-             SELECT u.doc::json AS d, u.key, u.slot, u.ord
-             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(doc, key, slot, ord)
-         ),
-         ins AS (
-             INSERT INTO jobs (id, {cols}, seq, unique_slot)
-             SELECT r.id, {vals}, nextval('job_seq'), i.slot
-             FROM input i CROSS JOIN LATERAL {record}
-             ORDER BY i.ord
-             RETURNING queue, state
-         ),
-         known AS (
-             INSERT INTO queues (name) SELECT DISTINCT queue FROM ins ON CONFLICT (name) DO NOTHING
-         )
-         -- One notification per queue (not a function call per row).
-         SELECT (SELECT count(*) FROM ins) AS inserted,
-                (SELECT count(notify_ready(q.queue))
-                 FROM (SELECT DISTINCT queue FROM ins WHERE state = 'available') q) AS ready,
-                (SELECT count(notify_schedule())
-                 FROM (SELECT 1 FROM ins WHERE state IN ('scheduled', 'retryable') LIMIT 1) s) AS scheduled",
-        cols = doc_column_names(),
-        vals = doc_column_values("i.d").replace("r.unique_key", "COALESCE(i.key, r.unique_key)"),
-        record = doc_record("i.d"),
-    )
-});
-
-/// One row to insert: the job and, when it carries a unique claim, the claim's key and index slot.
-pub(super) struct NewRow {
-    pub job: Job,
-    pub key: Option<String>,
-    pub slot: Option<String>,
-}
-
-impl NewRow {
-    pub fn plain(job: Job) -> Self {
-        Self { job, key: None, slot: None }
-    }
-}
-
-/// Inserts `rows` in order, taking FIFO sequences in that order, records their queues and notifies
-/// listeners. Fails with the database error (a unique violation names the index).
-pub(super) async fn insert_rows(conn: &mut PgConnection, rows: &[NewRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut docs = Vec::with_capacity(rows.len());
-    for row in rows {
-        docs.push(job_doc(&row.job).map_err(|e| sqlx::Error::Protocol(e.to_string()))?);
-    }
-    let keys: Vec<Option<String>> = rows.iter().map(|r| r.key.clone()).collect();
-    let slots: Vec<Option<String>> = rows.iter().map(|r| r.slot.clone()).collect();
-    sqlx::query(&INSERT_SQL).bind(&docs).bind(&keys).bind(&slots).execute(&mut *conn).await?;
-    Ok(())
 }
 
 /// What to do with one item of a batch.

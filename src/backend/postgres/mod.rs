@@ -11,6 +11,7 @@ mod commit;
 mod due;
 mod errors;
 mod insert;
+mod insert_batch;
 mod listener;
 mod queues;
 mod records;

@@ -1,7 +1,7 @@
 //! How a `Job` maps onto a `jobs` row: the full job is written as a `json` document (text-preserving, so
-//! `args` echo byte-exactly), and SQL derives the indexed and mutable columns from that document. Reads
-//! take the document and override its mutable status with the columns, which claim, complete and
-//! heartbeat change in place.
+//! `args` echo byte-exactly), and guarded updates derive the indexed and mutable columns from that document
+//! in SQL (inserts bind the same columns directly, see `insert.rs`). Reads take the document and override
+//! its mutable status with the columns, which claim, complete and heartbeat change in place.
 
 use super::errors::internal;
 use crate::backend::BackendResult;
@@ -54,16 +54,6 @@ const DOC_COLUMNS: &[(&str, &str)] = &[
 /// `json_to_record(doc) AS r(…)`, for a `FROM … CROSS JOIN LATERAL` next to the document `doc`.
 pub(super) fn doc_record(doc: &str) -> String {
     DOC_RECORD.replace("{d}", doc)
-}
-
-/// `col1, col2, …` of the document-derived columns (for INSERT column lists).
-pub(super) fn doc_column_names() -> String {
-    DOC_COLUMNS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
-}
-
-/// `expr1, expr2, …` deriving each column from `r` and the document `doc` (for INSERT … SELECT).
-pub(super) fn doc_column_values(doc: &str) -> String {
-    DOC_COLUMNS.iter().map(|(_, e)| e.replace("{d}", doc)).collect::<Vec<_>>().join(", ")
 }
 
 /// `col1 = expr1, …` replacing every document-derived column (for UPDATE … SET).
