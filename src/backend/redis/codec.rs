@@ -7,8 +7,8 @@ use crate::model::job::{Job, JobState};
 use crate::model::time::{format_ts, Timestamp};
 use chrono::DateTime;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// Job fields that live in their own hash fields instead of `imm`.
 const STATUS_FIELDS: [&str; 16] = [
@@ -31,7 +31,8 @@ const STATUS_FIELDS: [&str; 16] = [
 ];
 
 /// A stored job as read back from Redis (`HGETALL`).
-pub type JobHash = HashMap<String, String>;
+#[cfg(test)]
+pub type JobHash = std::collections::HashMap<String, String>;
 
 pub fn ms(ts: Timestamp) -> i64 {
     ts.timestamp_millis()
@@ -150,15 +151,54 @@ pub fn as_stored(job: &Job) -> Job {
     out
 }
 
-/// Rebuilds a job: the status fields are spliced into the stored `imm` object and the whole text is
-/// deserialized once, so `args` stays the stored bytes.
+/// The hash fields a job is rebuilt from, in the order every script returns them (`read_job` in
+/// `scripts/common.lua` lists the same names): one `HMGET` row instead of an `HGETALL` map.
+pub const JOB_FIELDS: [&str; 17] = [
+    "imm", "state", "attempt", "enq", "start", "done", "canc", "disc", "run", "vis", "exec", "worker", "result",
+    "error", "errors", "rdelay", "dl",
+];
+
+/// Rebuilds a job from an `HGETALL` map.
+#[cfg(test)]
 pub fn decode(hash: &JobHash) -> BackendResult<Job> {
+    decode_with(|field| hash.get(field).map(String::as_str))
+}
+
+/// Rebuilds a job from a `JOB_FIELDS` row; `None` when the job does not exist (no `imm`).
+pub fn decode_row(row: &[Option<&str>]) -> BackendResult<Option<Job>> {
+    if row.len() != JOB_FIELDS.len() {
+        return Err(BackendError::Internal(format!("job row has {} values, expected {}", row.len(), JOB_FIELDS.len())));
+    }
+    if row[0].is_none() {
+        return Ok(None);
+    }
+    decode_with(|field| JOB_FIELDS.iter().position(|f| *f == field).and_then(|i| row[i])).map(Some)
+}
+
+/// Rebuilds a job: the status fields are appended as JSON text to the stored `imm` object and the whole
+/// text is deserialized once, so `args` stays the stored bytes. Stored JSON values (`result`, `error`,
+/// `errors`) are written by `encode` as JSON text and pasted as they are (the final parse checks them).
+fn decode_with<'a>(get: impl Fn(&str) -> Option<&'a str>) -> BackendResult<Job> {
     let bad = |what: &str| BackendError::Internal(format!("stored job is missing {what}"));
-    let imm = hash.get("imm").ok_or_else(|| bad("imm"))?;
-    let mut status = Map::new();
-    status.insert("state".into(), hash.get("state").ok_or_else(|| bad("state"))?.as_str().into());
-    let attempt: u64 = hash.get("attempt").and_then(|a| a.parse().ok()).unwrap_or(0);
-    status.insert("attempt".into(), attempt.into());
+    let imm = get("imm").ok_or_else(|| bad("imm"))?;
+    let body = imm.trim_end().strip_suffix('}').ok_or_else(|| bad("a JSON object in imm"))?;
+    let mut text = String::with_capacity(imm.len() + 320);
+    text.push_str(body);
+    let mut first = body.trim_end().ends_with('{');
+    let mut key = |text: &mut String, name: &str| {
+        text.push_str(if first { "\"" } else { ",\"" });
+        first = false;
+        text.push_str(name);
+        text.push_str("\":");
+    };
+    let state = get("state").and_then(JobState::parse).ok_or_else(|| bad("state"))?;
+    key(&mut text, "state");
+    text.push('"');
+    text.push_str(state.as_str());
+    text.push('"');
+    let attempt: u64 = get("attempt").and_then(|a| a.parse().ok()).unwrap_or(0);
+    key(&mut text, "attempt");
+    text.push_str(&attempt.to_string());
     let times = [
         ("enq", "enqueued_at"),
         ("start", "started_at"),
@@ -170,30 +210,30 @@ pub fn decode(hash: &JobHash) -> BackendResult<Job> {
         ("exec", "exec_deadline"),
     ];
     for (field, name) in times {
-        if let Some(v) = hash.get(field) {
-            status.insert(name.into(), format_ts(from_ms(v)?).into());
+        if let Some(v) = get(field) {
+            key(&mut text, name);
+            text.push('"');
+            text.push_str(&format_ts(from_ms(v)?));
+            text.push('"');
         }
     }
-    if let Some(w) = hash.get("worker") {
-        status.insert("worker_id".into(), w.as_str().into());
+    if let Some(w) = get("worker") {
+        key(&mut text, "worker_id");
+        text.push_str(&Value::from(w).to_string());
     }
     for (field, name) in [("result", "result"), ("error", "error"), ("errors", "errors")] {
-        if let Some(text) = hash.get(field) {
-            let value: Value = serde_json::from_str(text)
-                .map_err(|e| BackendError::Internal(format!("stored {name} is not JSON: {e}")))?;
-            status.insert(name.into(), value);
+        if let Some(json) = get(field) {
+            key(&mut text, name);
+            text.push_str(json);
         }
     }
-    if let Some(d) = hash.get("rdelay").and_then(|d| d.parse::<u64>().ok()) {
-        status.insert("retry_delay_ms".into(), d.into());
+    if let Some(d) = get("rdelay").and_then(|d| d.parse::<u64>().ok()) {
+        key(&mut text, "retry_delay_ms");
+        text.push_str(&d.to_string());
     }
-    status.insert("dead_letter".into(), (hash.get("dl").map(String::as_str) == Some("1")).into());
-
-    let status_text = Value::Object(status).to_string();
-    let body = imm.trim_end();
-    let body = body.strip_suffix('}').ok_or_else(|| bad("a JSON object in imm"))?;
-    let separator = if body.trim_end().ends_with('{') { "" } else { "," };
-    let text = format!("{body}{separator}{}", &status_text[1..]);
+    key(&mut text, "dead_letter");
+    text.push_str(if get("dl") == Some("1") { "true" } else { "false" });
+    text.push('}');
     serde_json::from_str(&text).map_err(|e| BackendError::Internal(format!("stored job does not decode: {e}")))
 }
 

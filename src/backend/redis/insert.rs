@@ -185,7 +185,7 @@ impl RedisBackend {
         let mut pipe = ::redis::pipe();
         for &i in &wanted {
             let (q, id) = holders[i].as_ref().expect("filtered");
-            pipe.cmd("HGETALL").arg(self.keys.job(q, id));
+            reply::read_job(&mut pipe, &self.keys.job(q, id));
         }
         let values: Vec<Value> = pipe.query_async(&mut self.conn()).await.map_err(redis_err)?;
         for (&i, value) in wanted.iter().zip(values) {

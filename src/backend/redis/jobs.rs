@@ -117,7 +117,7 @@ impl JobStore for RedisBackend {
             let mut asked = Vec::new();
             for (k, (q, _)) in queues.iter().enumerate() {
                 if let Some(q) = q {
-                    pipe.cmd("HGETALL").arg(self.keys.job(q, &subset[k]));
+                    reply::read_job(&mut pipe, &self.keys.job(q, &subset[k]));
                     asked.push(k);
                 }
             }

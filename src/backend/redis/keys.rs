@@ -61,9 +61,17 @@ impl Keys {
     pub fn crons(&self) -> String {
         self.global("crons")
     }
-    /// Capped stream of lifecycle events.
+    /// Capped stream of lifecycle events: one entry per appended batch (`n` events, `b` their JSON array).
     pub fn events(&self) -> String {
         self.global("events")
+    }
+    /// List of `"<entry id> <event count>"` per stream entry, oldest first (drives the event cap).
+    pub fn event_sizes(&self) -> String {
+        self.global("events:sizes")
+    }
+    /// Number of events currently in the stream.
+    pub fn event_total(&self) -> String {
+        self.global("events:total")
     }
     /// Pub/sub channel for wake-ups (`r`: jobs may be ready, `s`: a new due time).
     pub fn channel(&self) -> String {

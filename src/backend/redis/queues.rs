@@ -164,7 +164,7 @@ impl DeadLetterStore for RedisBackend {
         }
         let mut pipe = ::redis::pipe();
         for (_, id, q) in &page {
-            pipe.cmd("HGETALL").arg(self.keys.job(q, id));
+            reply::read_job(&mut pipe, &self.keys.job(q, id));
         }
         let values: Vec<Value> = pipe.query_async(&mut self.conn()).await.map_err(redis_err)?;
         let mut jobs = Vec::with_capacity(values.len());

@@ -10,10 +10,12 @@ use async_trait::async_trait;
 use ::redis::streams::StreamRangeReply;
 use serde::de::DeserializeOwned;
 
-/// Events kept in the stream (approximate trimming, like a ring buffer).
+/// Events kept in the stream (the oldest entries are dropped past this, like a ring buffer).
 const EVENT_CAPACITY: usize = 10_000;
+/// Events stored per stream entry (one XADD and one stored JSON array each).
+const EVENTS_PER_ENTRY: usize = 500;
 /// Stream entries read per round trip when listing.
-const EVENT_CHUNK: usize = 1_000;
+const EVENT_CHUNK: usize = 100;
 
 fn parse<T: DeserializeOwned>(what: &str, text: &str) -> BackendResult<T> {
     serde_json::from_str(text).map_err(|e| BackendError::Internal(format!("stored {what} does not decode: {e}")))
@@ -92,16 +94,19 @@ impl CronStore for RedisBackend {
 
 #[async_trait]
 impl EventStore for RedisBackend {
+    /// One `events.lua` call: the batch becomes stream entries of up to `EVENTS_PER_ENTRY` events (one
+    /// XADD per entry instead of one per event) and the oldest entries go once `EVENT_CAPACITY` is
+    /// exceeded.
     async fn append_events(&self, events: Vec<Event>) -> BackendResult<()> {
         if events.is_empty() {
             return Ok(());
         }
-        let key = self.keys.events();
-        let mut pipe = ::redis::pipe();
-        for e in &events {
-            pipe.cmd("XADD").arg(&key).arg("MAXLEN").arg("~").arg(EVENT_CAPACITY).arg("*").arg("e").arg(to_json(e)?).ignore();
+        let mut inv = self.scripts.events.prepare_invoke();
+        inv.key(self.keys.events()).key(self.keys.event_sizes()).key(self.keys.event_total()).arg(EVENT_CAPACITY);
+        for chunk in events.chunks(EVENTS_PER_ENTRY) {
+            inv.arg(chunk.len()).arg(to_json(&chunk)?);
         }
-        pipe.query_async::<()>(&mut self.conn()).await.map_err(redis_err)?;
+        self.run(&inv).await?;
         Ok(())
     }
 
@@ -110,15 +115,15 @@ impl EventStore for RedisBackend {
     async fn list_events(&self, filter: &EventFilter) -> BackendResult<Vec<Event>> {
         let limit = filter.limit.max(1);
         let forward = filter.after.is_some();
-        // Events with ids after the cursor were created after it; start a minute before its time to
-        // absorb clock differences between processes.
+        // Events with ids after the cursor were created after it, and an entry is added after its events
+        // were created; start a minute before the cursor's time to absorb clock differences.
         let mut cursor = match filter.after.as_deref().and_then(cursor_ms) {
             Some(ms) => format!("{}-0", ms.saturating_sub(60_000)),
             None if forward => "-".to_string(),
             None => "+".to_string(),
         };
         let mut out = Vec::new();
-        loop {
+        'chunks: loop {
             let mut cmd = ::redis::cmd(if forward { "XRANGE" } else { "XREVRANGE" });
             cmd.arg(self.keys.events());
             if forward {
@@ -131,17 +136,25 @@ impl EventStore for RedisBackend {
             let got = reply.ids.len();
             let Some(last) = reply.ids.last().map(|e| e.id.clone()) else { break };
             for entry in reply.ids {
-                if let Some(text) = entry.get::<String>("e") {
-                    let event: Event = parse("event", &text)?;
+                let mut events: Vec<Event> = match (entry.get::<String>("b"), entry.get::<String>("e")) {
+                    (Some(batch), _) => parse("event batch", &batch)?,
+                    // One event per entry (written before batching).
+                    (None, Some(one)) => vec![parse("event", &one)?],
+                    (None, None) => Vec::new(),
+                };
+                if !forward {
+                    events.reverse();
+                }
+                for event in events {
                     if filter.matches(&event) {
                         out.push(event);
                         if out.len() == limit {
-                            break;
+                            break 'chunks;
                         }
                     }
                 }
             }
-            if out.len() == limit || got < EVENT_CHUNK {
+            if got < EVENT_CHUNK {
                 break;
             }
             cursor = format!("({last}");

@@ -1,6 +1,6 @@
 //! Reading script replies (`::redis::Value`) into the shapes the scripts document.
 
-use super::codec::{decode, JobHash};
+use super::codec::{decode_row, JOB_FIELDS};
 use crate::backend::{BackendError, BackendResult};
 use crate::model::job::Job;
 use ::redis::Value;
@@ -34,29 +34,29 @@ pub fn int(v: &Value) -> BackendResult<i64> {
     }
 }
 
-/// An `HGETALL` reply (flat field/value array) into a map.
-pub fn hash(v: Value) -> BackendResult<JobHash> {
-    let flat = items(v)?;
-    let mut map = JobHash::with_capacity(flat.len() / 2);
-    let mut it = flat.iter();
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        map.insert(text(k)?, text(v)?);
+/// Queues the read of one job row (the `JOB_FIELDS`, as `read_job` in `scripts/common.lua` returns them).
+pub fn read_job(pipe: &mut ::redis::Pipeline, key: &str) {
+    pipe.cmd("HMGET").arg(key).arg(&JOB_FIELDS[..]);
+}
+
+/// A job row (`read_job` in `scripts/common.lua`: the `JOB_FIELDS` values, nil where absent); `None`
+/// when the job does not exist.
+pub fn maybe_job(v: Value) -> BackendResult<Option<Job>> {
+    let values = items(v)?;
+    let mut row: Vec<Option<&str>> = Vec::with_capacity(values.len());
+    for value in &values {
+        row.push(match value {
+            Value::Nil => None,
+            Value::BulkString(b) => Some(std::str::from_utf8(b).map_err(|_| bad("non UTF-8 job field"))?),
+            Value::SimpleString(s) => Some(s.as_str()),
+            other => return Err(bad(&format!("expected a job field, got {other:?}"))),
+        });
     }
-    Ok(map)
+    decode_row(&row)
 }
 
 pub fn job(v: Value) -> BackendResult<Job> {
-    decode(&hash(v)?)
-}
-
-/// An `HGETALL` reply that may be empty (the job does not exist).
-pub fn maybe_job(v: Value) -> BackendResult<Option<Job>> {
-    let h = hash(v)?;
-    if h.is_empty() {
-        Ok(None)
-    } else {
-        decode(&h).map(Some)
-    }
+    maybe_job(v)?.ok_or_else(|| bad("a job that does not exist"))
 }
 
 pub fn jobs(v: Value) -> BackendResult<Vec<Job>> {

@@ -21,6 +21,7 @@ pub struct Scripts {
     pub dead_delete: Script,
     pub forget: Script,
     pub cron_delete: Script,
+    pub events: Script,
 }
 
 impl Scripts {
@@ -37,10 +38,11 @@ impl Scripts {
             dead_delete: with_common(include_str!("scripts/dead_delete.lua")),
             forget: Script::new(include_str!("scripts/forget.lua")),
             cron_delete: Script::new(include_str!("scripts/cron_delete.lua")),
+            events: Script::new(include_str!("scripts/events.lua")),
         }
     }
 
-    pub fn all(&self) -> [&Script; 11] {
+    pub fn all(&self) -> [&Script; 12] {
         [
             &self.insert,
             &self.claim,
@@ -53,6 +55,7 @@ impl Scripts {
             &self.dead_delete,
             &self.forget,
             &self.cron_delete,
+            &self.events,
         ]
     }
 }

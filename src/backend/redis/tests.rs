@@ -791,3 +791,28 @@ async fn pruning_leaves_only_queue_bookkeeping_behind() {
     assert_eq!(b.stats("p2", later).await.unwrap().completed, 5);
     b.reset().await.unwrap();
 }
+
+#[tokio::test]
+async fn event_stream_keeps_the_newest_events_up_to_the_cap() {
+    let b = backend().await;
+    let mut ids: Vec<String> = (0..12_000).map(|_| format!("evt_{}", uuid::Uuid::now_v7())).collect();
+    ids.sort();
+    // 120 appends of 100 events: more stream entries than one listing read returns.
+    for (k, chunk) in ids.chunks(100).enumerate() {
+        let events = chunk
+            .iter()
+            .enumerate()
+            .map(|(n, id)| Event { id: id.clone(), ..event((k * 100 + n) as u32, "job.enqueued", "q") })
+            .collect();
+        b.append_events(events).await.unwrap();
+    }
+    let all = b.list_events(&EventFilter { limit: 20_000, ..Default::default() }).await.unwrap();
+    assert_eq!(all.len(), 10_000, "the oldest 2000 events were dropped");
+    assert_eq!(all.first().map(|e| &e.id), Some(&ids[2_000]));
+    assert_eq!(all.last().map(|e| &e.id), Some(&ids[11_999]));
+    let after = b.list_events(&EventFilter { after: Some(ids[11_050].clone()), limit: 3, ..Default::default() }).await.unwrap();
+    assert_eq!(after.iter().map(|e| &e.id).collect::<Vec<_>>(), [&ids[11_051], &ids[11_052], &ids[11_053]]);
+    let newest = b.list_events(&EventFilter { limit: 150, ..Default::default() }).await.unwrap();
+    assert_eq!(newest.iter().map(|e| &e.id).collect::<Vec<_>>(), ids[11_850..].iter().collect::<Vec<_>>());
+    b.reset().await.unwrap();
+}

@@ -7,7 +7,7 @@
 -- (active jobs) and rate limit (deliveries in the last 1000 ms); then take ready jobs in (priority desc,
 -- sequence asc) order. Ready members whose job is no longer `available` are dropped. A job past its
 -- expires_at becomes `discarded` (no completed_at) instead of being delivered.
--- Result: {promoted count, {claimed jobs as HGETALL}, {expired jobs as HGETALL}}.
+-- Result: {promoted count, {claimed jobs as job rows (see read_job)}, {expired jobs as job rows (see read_job)}}.
 
 local g = group_at(1)
 local now = tonumber(ARGV[1])
@@ -30,7 +30,8 @@ if mps then
   count = math.min(count, mps - redis.call('ZCARD', g.rate))
 end
 
--- Per claimed job: one HMGET, one HSET, one HDEL and the HGETALL of the reply; the index moves (ready
+-- Per claimed job: one HMGET, one HSET and the read_job of the reply (plus an HDEL when a stale
+-- `exec`/`worker` must go); the index moves (ready
 -- range removal, active and rate adds) are one call per round.
 local active_adds, rate_adds = {}, {}
 while #claimed < count do
@@ -42,7 +43,7 @@ while #claimed < count do
   for _, rk in ipairs(members) do
     local id = string.sub(rk, 26)
     local jk = g.jobpfx .. id
-    local f = redis.call('HMGET', jk, 'state', 'rk', 'exp', 'vto', 'tmo', 'attempt')
+    local f = redis.call('HMGET', jk, 'state', 'rk', 'exp', 'vto', 'tmo', 'attempt', 'exec', 'worker')
     if f[1] == 'available' and f[2] == rk then
       local exp = tonumber(f[3] or '')
       if exp and exp <= now then
@@ -50,36 +51,38 @@ while #claimed < count do
         redis.call('HSET', jk, 'state', 'discarded', 'disc', now, 'error', ARGV[7])
         redis.call('HDEL', jk, 'run')
         index(g, jk, id, now)
-        expired[#expired + 1] = redis.call('HGETALL', jk)
+        expired[#expired + 1] = read_job(jk)
       else
         local attempt = tonumber(f[6] or '0') + 1
         local vis = now + (req_vis or tonumber(f[4] or '') or default_vis)
         local lease = vis
+        -- `rk` is left in place (it only means something while the job is `available`, and every write
+        -- out of `active` rewrites or clears it); HDEL runs only for fields that are present.
         local set = { 'HSET', jk, 'state', 'active', 'start', now, 'vis', vis, 'attempt', attempt }
-        local del = { 'HDEL', jk, 'rk' }
+        local del = { 'HDEL', jk }
         local tmo = tonumber(f[5] or '')
         if tmo then
           set[#set + 1] = 'exec'
           set[#set + 1] = now + tmo
           lease = math.min(vis, now + tmo)
-        else
+        elseif f[7] then
           del[#del + 1] = 'exec'
         end
         if worker ~= '' then
           set[#set + 1] = 'worker'
           set[#set + 1] = worker
-        else
+        elseif f[8] then
           del[#del + 1] = 'worker'
         end
         redis.call(unpack(set))
-        redis.call(unpack(del))
+        if #del > 2 then redis.call(unpack(del)) end
         active_adds[#active_adds + 1] = lease
         active_adds[#active_adds + 1] = id
         if mps then
           rate_adds[#rate_adds + 1] = now
           rate_adds[#rate_adds + 1] = id .. ':' .. attempt
         end
-        claimed[#claimed + 1] = redis.call('HGETALL', jk)
+        claimed[#claimed + 1] = read_job(jk)
       end
     end
   end

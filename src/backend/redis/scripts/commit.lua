@@ -13,7 +13,7 @@
 -- workflow version equals the expected one (0 = absent); the stored cron next_run_at equals the expected
 -- one (a missing registration is a conflict); no insert id exists.
 -- Result: {'conflict', 'job', index0, current state or ''} | {'conflict', 'wf'} | {'conflict', 'cron'}
---       | {'conflict', 'dup', id} | {'ok', {updated jobs then inserted jobs, as HGETALL}}
+--       | {'conflict', 'dup', id} | {'ok', {updated jobs then inserted jobs, as job rows (see read_job)}}
 
 local second = tonumber(ARGV[1])
 local channel = ARGV[2]
@@ -80,7 +80,7 @@ for i = 1, nupd + nins do
   end
   if new == 'available' then ready = true end
   if new == 'scheduled' or new == 'retryable' then due = math.min(due or math.huge, tonumber(it.score)) end
-  out[i] = redis.call('HGETALL', it.jk)
+  out[i] = read_job(it.jk)
 end
 for gi = 1, ngroups do redis.call('SADD', KEYS[2], qnames[gi]) end
 if ARGV[6] == '1' then

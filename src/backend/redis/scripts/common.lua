@@ -7,11 +7,21 @@
 --
 -- Job hash fields: imm (immutable JSON, never decoded here), cr (created ms), pk (8-hex priority key),
 -- tmo/vto (timeout/visibility ms), exp (expires ms), wf ("1" for workflow members), uk (unique key it
--- holds), rk (its ready-set member while available), state, attempt, enq, start, done, canc, disc, run,
--- vis, exec (times in ms), worker, result/error/errors (JSON text), rdelay, dl ("1" in dead letter queue).
+-- holds), rk (its ready-set member while available; a claim leaves it in place until the job leaves
+-- `active`, so it only counts together with state 'available'), state, attempt, enq, start, done, canc,
+-- disc, run, vis, exec (times in ms), worker, result/error/errors (JSON text), rdelay, dl ("1" in dead
+-- letter queue).
 --
 -- Wake-ups go to the channel named in ARGV: 'r' when jobs may have become available, 's<ms>' when a new
 -- scheduled/retryable due time at <ms> was written.
+
+-- A job as scripts return it: the values of these fields, nil where absent, in the order `JOB_FIELDS`
+-- in codec.rs decodes them (fewer values than HGETALL, and no field names to convert and parse).
+local JOB_FIELDS = { 'imm', 'state', 'attempt', 'enq', 'start', 'done', 'canc', 'disc', 'run', 'vis', 'exec',
+  'worker', 'result', 'error', 'errors', 'rdelay', 'dl' }
+local function read_job(jk)
+  return redis.call('HMGET', jk, unpack(JOB_FIELDS))
+end
 
 local function group_at(b)
   return { meta = KEYS[b], ready = KEYS[b + 1], scheduled = KEYS[b + 2], retryable = KEYS[b + 3],

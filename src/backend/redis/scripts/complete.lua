@@ -5,7 +5,7 @@
 -- Precondition per item: the job exists, is `active`, and is not a workflow member.
 -- Effect: state completed, completed_at = now, result set, error/worker/deadlines cleared, completion
 -- counter and per-second bucket bumped.
--- Result per item: {'ok', job} | {'nf'} | {'ws', state} | {'wf', job}   (jobs as HGETALL)
+-- Result per item: {'ok', job} | {'nf'} | {'ws', state} | {'wf', job}   (jobs as rows, see read_job)
 
 local g = group_at(1)
 local now = ARGV[1]
@@ -23,17 +23,17 @@ for i = 1, n do
   elseif state ~= 'active' then
     out[i] = { 'ws', state }
   elseif f[2] == '1' then
-    out[i] = { 'wf', redis.call('HGETALL', jk) }
+    out[i] = { 'wf', read_job(jk) }
   else
     if result ~= '' then
       redis.call('HSET', jk, 'state', 'completed', 'done', now, 'result', result)
-      redis.call('HDEL', jk, 'error', 'worker', 'vis', 'exec', 'run')
+      redis.call('HDEL', jk, 'error', 'worker', 'vis', 'exec', 'run', 'rk')
     else
       redis.call('HSET', jk, 'state', 'completed', 'done', now)
-      redis.call('HDEL', jk, 'error', 'worker', 'vis', 'exec', 'run', 'result')
+      redis.call('HDEL', jk, 'error', 'worker', 'vis', 'exec', 'run', 'rk', 'result')
     end
     done[#done + 1] = id
-    out[i] = { 'ok', redis.call('HGETALL', jk) }
+    out[i] = { 'ok', read_job(jk) }
   end
 end
 for from = 1, #done, 1000 do

@@ -4,7 +4,7 @@
 -- ARGV: [1] now ms, [2] promotion limit, [3] expired-lease limit, [4] wake-up channel.
 -- Effect: promotes at most ARGV[2] due scheduled/retryable jobs to available. Expired leases are only
 -- read (the caller decides and applies guarded updates).
--- Result: {promoted, {expired active jobs as HGETALL}, {remaining due/lease scores as strings}} where the
+-- Result: {promoted, {expired active jobs as job rows (see read_job)}, {remaining due/lease scores as strings}} where the
 -- scores are the earliest scheduled, the earliest retryable and the first lease after those returned.
 
 local g = group_at(1)
@@ -15,8 +15,8 @@ if promoted > 0 then redis.call('PUBLISH', ARGV[4], 'r') end
 local expired = {}
 if lease_limit > 0 then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', g.active, '-inf', now, 'LIMIT', 0, lease_limit)) do
-    local job = redis.call('HGETALL', g.jobpfx .. id)
-    if #job > 0 then expired[#expired + 1] = job else redis.call('ZREM', g.active, id) end
+    local job = read_job(g.jobpfx .. id)
+    if job[1] then expired[#expired + 1] = job else redis.call('ZREM', g.active, id) end
   end
 end
 local next = {}

@@ -5,7 +5,7 @@
 --       [3] default ms, [4] id count N, [5 .. 4+N] ids.
 -- Precondition per id: the job exists and is `active` (others are skipped, not errors).
 -- Effect: vis = now + extension; the lease score becomes min(vis, exec deadline).
--- Result: {extended jobs as HGETALL}
+-- Result: {extended jobs as job rows (see read_job)}
 
 local g = group_at(1)
 local now = tonumber(ARGV[1])
@@ -19,7 +19,7 @@ for i = 1, tonumber(ARGV[4]) do
     redis.call('HSET', jk, 'vis', vis)
     local exec = tonumber(redis.call('HGET', jk, 'exec') or '')
     redis.call('ZADD', g.active, exec and math.min(vis, exec) or vis, id)
-    out[#out + 1] = redis.call('HGETALL', jk)
+    out[#out + 1] = read_job(jk)
   end
 end
 return out

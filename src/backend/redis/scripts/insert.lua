@@ -15,9 +15,9 @@
 -- the period) is a conflict, resolved by on_conflict. `replace` cancels a stored holder, but against an
 -- active holder or an earlier job of the same batch it is a conflict; `ignore` answers the holder.
 -- Result: {'retry'} | {'dup', index0, id} | {'unique', index0, holder id, key}
---       | {'ok', per job {'c'} | {'e', holder} | {'r', cancelled holder}} (holders as HGETALL; the caller
+--       | {'ok', per job {'c'} | {'e', holder} | {'r', cancelled holder}} (holders as rows, see read_job; the caller
 --       already has the new jobs, so they are not read back).
--- Writes are batched: one DEL of the new job keys, one HSET per job (fields + rk + uk), one HINCRBY of
+-- Writes are batched: one HSET per job (fields + rk + uk), one HINCRBY of
 -- the FIFO counter and one ZADD of ready members per queue, one HSET of the id map.
 
 local now = tonumber(ARGV[1])
@@ -148,11 +148,8 @@ for gi, c in pairs(avail_count) do
   next_seq[gi] = redis.call('HINCRBY', groups[gi].meta, 'seq', c) - c + 1
 end
 
-local fresh = {}
-for i = 1, n do
-  if not plans[i].skip then fresh[#fresh + 1] = plans[i].jk end
-end
-if #fresh > 0 then chunked({ 'DEL' }, fresh, 1000) end
+-- No DEL before writing: a job hash exists only while its id is in the id map (insert and commit write
+-- both in one script; prune deletes the hash before the id), and every id here was checked absent.
 
 local out = {}
 local ready_members = {} -- group index -> {0, rk, 0, rk, ...}
@@ -162,7 +159,7 @@ for i = 1, n do
   local p = plans[i]
   if p.skip then
     local hk = p.skip.batch and plans[p.skip.batch].jk or p.skip.key
-    out[i] = { 'e', redis.call('HGETALL', hk) }
+    out[i] = { 'e', read_job(hk) }
   else
     local g = groups[p.g]
     local old = nil
@@ -171,7 +168,7 @@ for i = 1, n do
       for gi = 1, ngroups do
         if qnames[gi] == hq then cancel(groups[gi], p.replace.key, p.replace.id) end
       end
-      old = redis.call('HGETALL', p.replace.key)
+      old = read_job(p.replace.key)
     end
     local args = { 'HSET', p.jk }
     for k = p.from, p.from + 2 * p.nf - 1 do args[#args + 1] = ARGV[k] end

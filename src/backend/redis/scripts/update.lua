@@ -7,7 +7,7 @@
 -- equals the guard attempt. Effect: the job's fields are replaced (its unique key is kept) and it moves
 -- from its old index to the one of its new state (a job entering `available` gets a new FIFO sequence;
 -- one staying there keeps its place); a move to `completed` counts as a completion.
--- Result per item: {'ok', job as HGETALL} | {'nf'} | {'cf', current state}
+-- Result per item: {'ok', job row (see read_job)} | {'nf'} | {'cf', current state}
 
 local n = tonumber(ARGV[2])
 local ngroups = tonumber(ARGV[3])
@@ -31,7 +31,7 @@ for i = 1, n do
     local new = replace_job(g, jk, id, state, from, nf, score, second)
     if new == 'available' then ready = true end
     if new == 'scheduled' or new == 'retryable' then due = math.min(due or math.huge, tonumber(score)) end
-    out[i] = { 'ok', redis.call('HGETALL', jk) }
+    out[i] = { 'ok', read_job(jk) }
   end
 end
 if ready then redis.call('PUBLISH', ARGV[1], 'r') end
