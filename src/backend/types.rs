@@ -31,6 +31,14 @@ pub struct UniqueClaim {
     pub on_conflict: OnConflict,
 }
 
+impl UniqueClaim {
+    /// Whether `holder` (the stored job holding this key) blocks a new job under this claim at `now`.
+    pub fn conflicts_with(&self, holder: &Job, now: Timestamp) -> bool {
+        self.states.contains(&holder.state)
+            && self.period_ms.is_none_or(|p| now.timestamp_millis() < holder.created_at.timestamp_millis() + p as i64)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct NewJob {
     pub job: Job,

@@ -22,13 +22,6 @@ impl MemoryBackend {
     }
 }
 
-fn holder_conflicts(holder: &Job, claim: &UniqueClaim, now: Timestamp) -> bool {
-    claim.states.contains(&holder.state)
-        && claim
-            .period_ms
-            .is_none_or(|p| now.timestamp_millis() < holder.created_at.timestamp_millis() + p as i64)
-}
-
 #[async_trait]
 impl JobStore for MemoryBackend {
     async fn insert(&self, jobs: Vec<NewJob>, now: Timestamp) -> BackendResult<Vec<Inserted>> {
@@ -58,7 +51,7 @@ impl JobStore for MemoryBackend {
             };
             if let Some(&earlier) = batch_keys.get(claim.key.as_str()) {
                 let holder = &jobs[earlier].job;
-                if holder_conflicts(holder, claim, now) {
+                if claim.conflicts_with(holder, now) {
                     match claim.on_conflict {
                         OnConflict::Ignore => {
                             plans.push(Plan::ExistingInBatch(earlier));
@@ -68,7 +61,7 @@ impl JobStore for MemoryBackend {
                     }
                 }
             } else if let Some(holder) = store.unique.get(&claim.key).and_then(|id| store.get(id)) {
-                if holder_conflicts(holder, claim, now) {
+                if claim.conflicts_with(holder, now) {
                     match claim.on_conflict {
                         OnConflict::Reject => return Err(conflict_err(&holder.id)),
                         OnConflict::Ignore => {

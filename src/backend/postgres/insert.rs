@@ -25,11 +25,6 @@ fn unique_slot(claim: &UniqueClaim) -> Option<String> {
     (claim.period_ms.is_none() && states == default).then(|| claim.key.clone())
 }
 
-fn holder_conflicts(holder: &Job, claim: &UniqueClaim, now: Timestamp) -> bool {
-    claim.states.contains(&holder.state)
-        && claim.period_ms.is_none_or(|p| now.timestamp_millis() < holder.created_at.timestamp_millis() + p as i64)
-}
-
 /// What to do with one item of a batch.
 enum Plan {
     Create,
@@ -265,7 +260,7 @@ fn plan(
         };
         if let Some(&earlier) = batch_keys.get(claim.key.as_str()) {
             let holder = &items[earlier].job;
-            if holder_conflicts(holder, claim, now) {
+            if claim.conflicts_with(holder, now) {
                 match claim.on_conflict {
                     OnConflict::Ignore => {
                         plans.push(Plan::ExistingInBatch(earlier));
@@ -277,7 +272,7 @@ fn plan(
         }
         let stored = holders
             .get(&claim.key)
-            .and_then(|list| list.iter().find(|h| !replaced.contains(&h.id) && holder_conflicts(h, claim, now)));
+            .and_then(|list| list.iter().find(|h| !replaced.contains(&h.id) && claim.conflicts_with(h, now)));
         if let Some(holder) = stored {
             match claim.on_conflict {
                 OnConflict::Reject => return Err(conflict(&holder.id)),
