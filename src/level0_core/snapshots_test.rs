@@ -29,7 +29,7 @@ fn job_envelope() {
 
 #[test]
 fn error_bodies() {
-    let errors = vec![
+    let errors = [
         OjsError::invalid("type is required"),
         OjsError::Validation("retry.max_attempts must be >= 0, got -1".into()),
         OjsError::not_found("job", "019c5b1a-0000-7000-8000-000000000001"),

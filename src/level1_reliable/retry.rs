@@ -105,7 +105,7 @@ impl RetryPolicy {
             let c = v.as_f64().ok_or_else(|| {
                 RetryPolicyError::Malformed("retry.backoff_coefficient must be a number".into())
             })?;
-            if !(c >= 1.0) || !c.is_finite() {
+            if c.is_nan() || c < 1.0 || !c.is_finite() {
                 return Err(RetryPolicyError::Semantic(format!(
                     "retry.backoff_coefficient must be >= 1.0, got {c}"
                 )));

@@ -87,7 +87,7 @@ pub fn format_iso_duration_ms(ms: u64) -> String {
         out.push_str(&format!("{minutes}M"));
     }
     if millis > 0 {
-        if millis % 1000 == 0 {
+        if millis.is_multiple_of(1000) {
             out.push_str(&format!("{}S", millis / 1000));
         } else {
             let s = format!("{:.3}", millis as f64 / 1000.0);
