@@ -24,6 +24,10 @@ use std::sync::Arc;
 use tokio::sync::watch;
 pub use types::*;
 
+/// How many of the newest lifecycle events every backend keeps for `GET /ojs/v1/events`. Generous on purpose:
+/// one batch enqueue alone can emit 10,000 events, and a reader must still find the events it is polling for.
+pub const EVENT_RETENTION: usize = 100_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
     /// Client-supplied id already taken (index within the insert batch).

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// Ids are random UUIDs from our own server or trusted callers: a fast non-cryptographic hash is enough.
 pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-pub const EVENT_CAPACITY: usize = 10_000;
+pub const EVENT_CAPACITY: usize = crate::backend::EVENT_RETENTION;
 
 pub struct Entry {
     pub job: Job,

@@ -9,7 +9,7 @@ use crate::backend::*;
 use crate::model::time::Timestamp;
 
 /// Events kept by `prune` (the newest ones).
-const EVENT_CAPACITY: i64 = 10_000;
+const EVENT_CAPACITY: i64 = crate::backend::EVENT_RETENTION as i64;
 
 fn bounded(limit: usize) -> i64 {
     limit.min(i64::MAX as usize) as i64

@@ -11,7 +11,7 @@ use ::redis::streams::StreamRangeReply;
 use serde::de::DeserializeOwned;
 
 /// Events kept in the stream (the oldest entries are dropped past this, like a ring buffer).
-const EVENT_CAPACITY: usize = 10_000;
+const EVENT_CAPACITY: usize = crate::backend::EVENT_RETENTION;
 /// Events stored per stream entry (one XADD and one stored JSON array each).
 const EVENTS_PER_ENTRY: usize = 500;
 /// Stream entries read per round trip when listing.

@@ -795,9 +795,10 @@ async fn pruning_leaves_only_queue_bookkeeping_behind() {
 #[tokio::test]
 async fn event_stream_keeps_the_newest_events_up_to_the_cap() {
     let b = backend().await;
-    let mut ids: Vec<String> = (0..12_000).map(|_| format!("evt_{}", uuid::Uuid::now_v7())).collect();
+    let cap = crate::backend::EVENT_RETENTION;
+    let mut ids: Vec<String> = (0..cap + 2_000).map(|_| format!("evt_{}", uuid::Uuid::now_v7())).collect();
     ids.sort();
-    // 120 appends of 100 events: more stream entries than one listing read returns.
+    // Appends of 100 events: more stream entries than one listing read returns.
     for (k, chunk) in ids.chunks(100).enumerate() {
         let events = chunk
             .iter()
@@ -806,13 +807,13 @@ async fn event_stream_keeps_the_newest_events_up_to_the_cap() {
             .collect();
         b.append_events(events).await.unwrap();
     }
-    let all = b.list_events(&EventFilter { limit: 20_000, ..Default::default() }).await.unwrap();
-    assert_eq!(all.len(), 10_000, "the oldest 2000 events were dropped");
+    let all = b.list_events(&EventFilter { limit: cap + 10_000, ..Default::default() }).await.unwrap();
+    assert_eq!(all.len(), cap, "the oldest 2000 events were dropped");
     assert_eq!(all.first().map(|e| &e.id), Some(&ids[2_000]));
-    assert_eq!(all.last().map(|e| &e.id), Some(&ids[11_999]));
-    let after = b.list_events(&EventFilter { after: Some(ids[11_050].clone()), limit: 3, ..Default::default() }).await.unwrap();
-    assert_eq!(after.iter().map(|e| &e.id).collect::<Vec<_>>(), [&ids[11_051], &ids[11_052], &ids[11_053]]);
+    assert_eq!(all.last().map(|e| &e.id), Some(&ids[cap + 1_999]));
+    let after = b.list_events(&EventFilter { after: Some(ids[cap + 1_050].clone()), limit: 3, ..Default::default() }).await.unwrap();
+    assert_eq!(after.iter().map(|e| &e.id).collect::<Vec<_>>(), [&ids[cap + 1_051], &ids[cap + 1_052], &ids[cap + 1_053]]);
     let newest = b.list_events(&EventFilter { limit: 150, ..Default::default() }).await.unwrap();
-    assert_eq!(newest.iter().map(|e| &e.id).collect::<Vec<_>>(), ids[11_850..].iter().collect::<Vec<_>>());
+    assert_eq!(newest.iter().map(|e| &e.id).collect::<Vec<_>>(), ids[cap + 1_850..].iter().collect::<Vec<_>>());
     b.reset().await.unwrap();
 }
