@@ -55,7 +55,7 @@ pub fn router(app: App) -> Router {
 }
 
 /// Connects the configured backend.
-pub async fn build_backend(config: &Config) -> anyhow_like::Result<SharedBackend> {
+pub async fn build_backend(config: &Config) -> crate::backend::BackendResult<SharedBackend> {
     use crate::config::BackendKind;
     match config.backend {
         BackendKind::Memory => Ok(Arc::new(crate::backend::memory::MemoryBackend::new())),
@@ -70,10 +70,6 @@ pub async fn build_backend(config: &Config) -> anyhow_like::Result<SharedBackend
             other.as_str()
         ))),
     }
-}
-
-mod anyhow_like {
-    pub type Result<T> = std::result::Result<T, crate::backend::BackendError>;
 }
 
 /// Serves until ctrl-c or SIGTERM, then stops the background tasks and drains connections.

@@ -11,9 +11,19 @@ use crate::model::job::JobState;
 use parking_lot::Mutex;
 use store::{HashMap, Store};
 
-#[derive(Default)]
 pub struct MemoryBackend {
     store: Mutex<Store>,
+    /// The store's signals, reachable without its lock (every long-poll fetch subscribes).
+    ready: Signal,
+    schedule: Signal,
+}
+
+impl Default for MemoryBackend {
+    fn default() -> Self {
+        let store = Store::default();
+        let (ready, schedule) = (store.ready_signal.clone(), store.schedule_signal.clone());
+        Self { store: Mutex::new(store), ready, schedule }
+    }
 }
 
 impl MemoryBackend {
@@ -412,10 +422,10 @@ impl Admin for MemoryBackend {
         Ok(())
     }
     fn ready_signal(&self) -> watch::Receiver<u64> {
-        self.store.lock().ready_signal.subscribe()
+        self.ready.subscribe()
     }
     fn schedule_signal(&self) -> watch::Receiver<u64> {
-        self.store.lock().schedule_signal.subscribe()
+        self.schedule.subscribe()
     }
     async fn prune(&self, now: Timestamp, retention: Retention, limit: usize) -> BackendResult<usize> {
         let mut store = self.store.lock();
@@ -427,11 +437,10 @@ impl Admin for MemoryBackend {
     }
     async fn reset(&self) -> BackendResult<()> {
         let mut store = self.store.lock();
-        let (ready, schedule) = (store.ready_signal.clone(), store.schedule_signal.clone());
         *store = Store::default();
         // Keep the signals so existing subscribers stay connected.
-        store.ready_signal = ready;
-        store.schedule_signal = schedule;
+        store.ready_signal = self.ready.clone();
+        store.schedule_signal = self.schedule.clone();
         Ok(())
     }
 }

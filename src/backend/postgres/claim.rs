@@ -19,10 +19,9 @@ use std::sync::LazyLock;
 /// Most due jobs promoted by one claim or due pass statement.
 pub(super) const PROMOTE_BATCH: i64 = 1000;
 
-/// Error recorded on a job that expired before it could run (same value as `state::expire`).
+/// Error recorded on a job that expired before it could run (the value `state::expire` records).
 fn expired_error() -> String {
-    serde_json::json!({"code": "expired", "type": "expired", "message": "the job expired before it could run"})
-        .to_string()
+    crate::level0_core::state::expired_error().to_string()
 }
 
 /// Promotes due scheduled/retryable jobs (`$1` = now, `$2` = most rows) in due order, each taking a new

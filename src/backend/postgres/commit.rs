@@ -103,13 +103,7 @@ async fn write_all(tx: &mut PgConnection, commit: &Commit) -> BackendResult<Comm
     }
     if !commit.inserts.is_empty() {
         let ids: Vec<String> = commit.inserts.iter().map(|j| j.id.clone()).collect();
-        let taken: HashSet<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?
-            .into_iter()
-            .collect();
+        let taken = super::insert::taken_ids(tx, &ids).await?;
         if let Some(dup) = commit.inserts.iter().find(|j| taken.contains(&j.id)) {
             return Ok(CommitOutcome::Conflict(ConflictAt::DuplicateId(dup.id.clone())));
         }

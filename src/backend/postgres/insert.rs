@@ -19,6 +19,13 @@ const INDEXED_UNIQUE_STATES: [JobState; 5] =
     [JobState::Available, JobState::Active, JobState::Scheduled, JobState::Retryable, JobState::Pending];
 
 /// The index slot of a claim: only claims that conflict exactly when the index would.
+/// Which of `ids` already name a stored job (one statement).
+pub(super) async fn taken_ids(conn: &mut PgConnection, ids: &[String]) -> BackendResult<HashSet<String>> {
+    let found: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)").bind(ids).fetch_all(&mut *conn).await.map_err(db)?;
+    Ok(found.into_iter().collect())
+}
+
 fn unique_slot(claim: &UniqueClaim) -> Option<String> {
     let states: HashSet<JobState> = claim.states.iter().copied().collect();
     let default: HashSet<JobState> = INDEXED_UNIQUE_STATES.into_iter().collect();
@@ -153,13 +160,7 @@ async fn decide_and_write(tx: &mut PgConnection, items: &[NewJob], now: Timestam
         }
     }
     let ids: Vec<String> = items.iter().map(|i| i.job.id.clone()).collect();
-    let taken: HashSet<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = ANY($1)")
-        .bind(&ids)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?
-        .into_iter()
-        .collect();
+    let taken = taken_ids(tx, &ids).await?;
 
     let plans = plan(items, &holders, &taken, now)?;
     // The jobs as they will be stored (`replace_except_schedule` keeps the holder's schedule).
@@ -170,7 +171,7 @@ async fn decide_and_write(tx: &mut PgConnection, items: &[NewJob], now: Timestam
             let mut job = item.job.clone();
             let keeps = item.unique.as_ref().is_some_and(|c| c.on_conflict == OnConflict::ReplaceExceptSchedule);
             if let (Plan::Replace(holder), true) = (plan, keeps) {
-                keep_schedule(&mut job, holder);
+                crate::level4_advanced::unique::keep_schedule(&mut job, holder);
             }
             job
         })
@@ -217,18 +218,6 @@ async fn decide_and_write(tx: &mut PgConnection, items: &[NewJob], now: Timestam
         });
     }
     Ok(out)
-}
-
-/// `replace_except_schedule`: a holder still waiting for a future `scheduled_at` hands that schedule to
-/// its replacement (as the memory backend does).
-fn keep_schedule(new_job: &mut Job, old: &Job) {
-    let old_time = old.scheduled_at.as_deref().and_then(crate::model::time::parse_rfc3339);
-    if let Some(at) = old_time.filter(|at| *at > new_job.created_at) {
-        new_job.scheduled_at = old.scheduled_at.clone();
-        new_job.run_at = Some(at);
-        new_job.state = JobState::Scheduled;
-        new_job.enqueued_at = None;
-    }
 }
 
 /// Decides every item in order against earlier items of the batch and the stored holders of its key (a
